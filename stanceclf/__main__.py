@@ -1,0 +1,7 @@
+"""``python -m stanceclf``: the same as the ``stanceclf`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

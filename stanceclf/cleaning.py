@@ -1,0 +1,175 @@
+"""Turn a raw document (plain text, Markdown with front matter, or HTML) into clean text.
+
+The *cleaned text* is what every offset in stanceclf points into. It is the raw
+document with
+
+* a leading YAML front-matter block (``---`` ... ``---``) removed;
+* ``<script>``/``<style>`` blocks and HTML comments removed, block-level tags
+  (``<p>``, ``<div>``, ``<br>``, headings, list items, table rows) turned into
+  line breaks, all other tags removed, and HTML entities decoded — but only when
+  the document contains HTML tags, so that a literal ``&`` or ``<`` in plain
+  text is left alone;
+* non-breaking, zero-width-free horizontal white space collapsed to one
+  ASCII space, every line stripped, empty lines dropped, so that paragraphs
+  and headlines are separated by exactly one ``"\\n"``.
+
+Cleaning is idempotent: ``clean_text(clean_text(raw)) == clean_text(raw)``.
+:func:`clean_text_with_offsets` also returns, for every character of the
+cleaned text, the index of the raw character it came from.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import numpy as np
+
+from ._validation import check_text
+
+__all__ = ["clean_text", "clean_text_with_offsets"]
+
+_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_HTML_TAG = re.compile(
+    r"</?(?:p|div|br|span|strong|em|b|i|a|img|h[1-6]|ul|ol|li|table|tr|td|th|"
+    r"section|article|header|footer|blockquote|html|body|head|meta|title|font|"
+    r"figure|figcaption|hr|pre|code|small|sup|sub|u)\b[^<>]*>",
+    re.I,
+)
+_DROP_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|footer|"
+    r"blockquote|figure|figcaption|hr|pre|title)\b[^<>]*>",
+    re.I,
+)
+_ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Horizontal white space: everything str.isspace() knows except line breaks.
+_HSPACE = re.compile(r"[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+_VSPACE = re.compile(r"\s*[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]\s*")
+
+_Step = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+
+
+def _apply(text: str, offsets: np.ndarray | None, steps: list[_Step]) -> tuple[str, np.ndarray | None]:
+    """Apply regex substitutions in order, carrying the raw-offset map along.
+
+    A replacement that is no longer than its match maps its i-th character to
+    the raw index of the match's i-th character, so offsets stay monotone.
+    """
+    for pattern, repl in steps:
+        pieces: list[str] = []
+        index_pieces: list[np.ndarray] = []
+        last = 0
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            replacement = repl(match)
+            pieces.append(text[last:start])
+            pieces.append(replacement)
+            if offsets is not None:
+                index_pieces.append(offsets[last:start])
+                index_pieces.append(offsets[start : start + len(replacement)])
+            last = end
+        if not pieces:
+            continue
+        pieces.append(text[last:])
+        text = "".join(pieces)
+        if offsets is not None:
+            index_pieces.append(offsets[last:])
+            offsets = np.concatenate(index_pieces)
+    return text, offsets
+
+
+def _empty(_: re.Match[str]) -> str:
+    return ""
+
+
+def _newline(_: re.Match[str]) -> str:
+    return "\n"
+
+
+def _space(_: re.Match[str]) -> str:
+    return " "
+
+
+def _unescape(match: re.Match[str]) -> str:
+    decoded = html.unescape(match.group(0))
+    # A decoded entity longer than its source cannot happen for real entities;
+    # keep the source if it would, so the offset map stays one-to-one.
+    return decoded if len(decoded) <= len(match.group(0)) else match.group(0)
+
+
+_HTML_STEPS: list[_Step] = [
+    (_DROP_BLOCKS, _empty),
+    (_BLOCK_TAG, _newline),
+    (_ANY_TAG, _empty),
+    (_ENTITY, _unescape),
+]
+_SPACE_STEPS: list[_Step] = [(_HSPACE, _space), (_VSPACE, _newline)]
+
+
+def _clean_once(text: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray | None]:
+    match = _FRONT_MATTER.match(text)
+    if match:
+        text = text[match.end() :]
+        if offsets is not None:
+            offsets = offsets[match.end() :]
+    if _HTML_TAG.search(text):
+        text, offsets = _apply(text, offsets, _HTML_STEPS)
+    text, offsets = _apply(text, offsets, _SPACE_STEPS)
+    stripped = text.strip()
+    if offsets is not None and stripped != text:
+        lead = len(text) - len(text.lstrip())
+        offsets = offsets[lead : lead + len(stripped)]
+    return stripped, offsets
+
+
+def _clean(raw: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray | None]:
+    # Entities decoded in one pass (``&lt;p&gt;``) can form new tags; cleaning
+    # until nothing changes makes clean_text idempotent. Every pass that changes
+    # the text shortens it, so this ends.
+    text = raw
+    while True:
+        cleaned, offsets = _clean_once(text, offsets)
+        if cleaned == text:
+            return cleaned, offsets
+        text = cleaned
+
+
+def clean_text(raw: str) -> str:
+    """Return the cleaned text of a raw document.
+
+    Parameters
+    ----------
+    raw : str
+        A document: plain text, Markdown with YAML front matter, or HTML.
+
+    Returns
+    -------
+    str
+        The cleaned text (see the module docstring): no front matter, no
+        markup, one ``"\\n"`` between paragraphs, single spaces inside lines.
+
+    Examples
+    --------
+    >>> clean_text("---\\ntitle: x\\n---\\n<p>Bitcoin&nbsp;rose.</p><p>Again.</p>")
+    'Bitcoin rose.\\nAgain.'
+    """
+    check_text(raw, "raw")
+    return _clean(raw, None)[0]
+
+
+def clean_text_with_offsets(raw: str) -> tuple[str, np.ndarray]:
+    """Return the cleaned text and, per cleaned character, its index in ``raw``.
+
+    Examples
+    --------
+    >>> text, offsets = clean_text_with_offsets("<p>Hi &amp; bye</p>")
+    >>> text, offsets.tolist()
+    ('Hi & bye', [3, 4, 5, 6, 11, 12, 13, 14])
+    """
+    check_text(raw, "raw")
+    text, offsets = _clean(raw, np.arange(len(raw), dtype=np.int64))
+    assert offsets is not None
+    return text, offsets

@@ -1,0 +1,147 @@
+"""Feature-side text normalisation and word tokenisation for English and Chinese.
+
+:func:`normalize_text` is what every feature sees: Unicode NFKC (full-width
+digits and Latin become ASCII), lower case, Traditional Chinese converted to
+Simplified (OpenCC ``t2s``). It never changes what users get back: outputs keep
+the original text and offsets.
+
+:func:`tokenize` splits normalised text into words: jieba for text that holds
+Chinese characters (with the domain dictionary in ``data/userdict.txt``),
+a regular expression for the rest; numbers become ``<num>`` and percentages
+``<pct>`` so that "40%" and "5%" share a feature.
+
+jieba is loaded lazily, on first use, once per process, under a lock, and
+silently: its "Building prefix dict" lines never reach the user's stderr.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import threading
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+__all__ = ["normalize_text", "tokenize", "jieba_tokenizer", "to_simplified"]
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
+_PERCENT = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%$")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*%?", re.UNICODE)
+_KEEP = re.compile(r"\w", re.UNICODE)
+
+_lock = threading.Lock()
+_jieba = None
+_converter = None
+
+
+def _user_dictionary_path() -> str:
+    return str(resources.files("stanceclf") / "data" / "userdict.txt")
+
+
+def jieba_tokenizer():
+    """Return the process-wide jieba tokenizer, building it on first call.
+
+    The tokenizer is a private :class:`jieba.Tokenizer` (not jieba's global
+    one, so the user's own jieba set-up is untouched) with stanceclf's domain
+    dictionary loaded. Safe to call from several threads at once.
+    """
+    global _jieba
+    if _jieba is None:
+        with _lock:
+            if _jieba is None:
+                import jieba
+
+                tokenizer = jieba.Tokenizer()
+                with _silenced(jieba.default_logger):
+                    tokenizer.initialize()
+                    tokenizer.load_userdict(_user_dictionary_path())
+                _jieba = tokenizer
+    return _jieba
+
+
+@contextlib.contextmanager
+def _silenced(logger: logging.Logger):
+    previous = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese characters in ``text`` to Simplified (OpenCC ``t2s``).
+
+    Examples
+    --------
+    >>> to_simplified("虛擬資產交易平台發牌制度")
+    '虚拟资产交易平台发牌制度'
+    """
+    global _converter
+    if not _HAN.search(text):
+        return text
+    if _converter is None:
+        with _lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter.convert(text)
+
+
+def normalize_text(text: str) -> str:
+    """Return the form of ``text`` that features are computed from.
+
+    Examples
+    --------
+    >>> normalize_text("Ｂｉｔｃｏｉｎ 漲了４０％")
+    'bitcoin 涨了40%'
+    """
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+
+
+def _number_token(token: str) -> str:
+    if _PERCENT.match(token):
+        return "<pct>"
+    if _NUMBER.match(token):
+        return "<num>"
+    return token
+
+
+@lru_cache(maxsize=65536)
+def _cut_chinese(text: str) -> tuple[str, ...]:
+    return tuple(jieba_tokenizer().cut(text, HMM=False))
+
+
+def tokenize(text: str) -> list[str]:
+    """Split already normalised text into word tokens.
+
+    Parameters
+    ----------
+    text : str
+        Text as returned by :func:`normalize_text`.
+
+    Returns
+    -------
+    list of str
+        Words; punctuation and spaces dropped, numbers as ``<num>``/``<pct>``.
+
+    Examples
+    --------
+    >>> tokenize("bitcoin rose 40.5% on monday")
+    ['bitcoin', 'rose', '<pct>', 'on', 'monday']
+    >>> tokenize("央行宣布全面禁止虚拟货币交易")
+    ['央行', '宣布', '全面', '禁止', '虚拟货币', '交易']
+    """
+    if _HAN.search(text):
+        pieces: list[str] = []
+        for piece in _cut_chinese(text):
+            if _HAN.match(piece):
+                pieces.append(piece)
+            elif _KEEP.search(piece):
+                pieces.extend(_number_token(word) for word in _WORD.findall(piece))
+        return pieces
+    return [_number_token(word) for word in _WORD.findall(text)]
