@@ -28,28 +28,82 @@ def _progress(message: str) -> None:
     print(f"stanceclf: {message}", file=sys.stderr, flush=True)
 
 
-def _read_input(name: str) -> str:
+_BLOCK_BYTES = 1 << 20
+
+
+def _open_input(name: str):
     if name == "-":
-        return sys.stdin.read()
+        return sys.stdin.buffer
     path = Path(name)
     if path.is_dir():
         raise UsageError(f"{name}: is a directory")
     try:
-        data = path.read_bytes()
+        return open(path, "rb")
     except FileNotFoundError:
         raise UsageError(f"{name}: no such file") from None
     except PermissionError:
         raise UsageError(f"{name}: permission denied") from None
+
+
+def _read_blocks(name: str, encoding: str):
+    """Yield the text of an input in blocks of about 1 MB that end at a line break.
+
+    Reading in blocks keeps memory bounded on inputs of any size; a document
+    smaller than one block is read whole, so it is cleaned exactly as
+    ``clean_text`` would clean it.
+    """
+    import codecs
+
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UsageError(f"{name}: not UTF-8 text (invalid byte at offset {error.start})") from None
+        # utf-8-sig: a byte-order mark some editors write is not text.
+        codec = "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
+        decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    except LookupError:
+        raise UsageError(f"--encoding: unknown encoding {encoding!r}") from None
+    handle = _open_input(name)
+    consumed = 0
+    pending = ""
+    try:
+        while True:
+            chunk = handle.read(_BLOCK_BYTES)
+            try:
+                pending += decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                raise UsageError(
+                    f"{name}: not {encoding} text (invalid byte at offset {consumed + error.start}); "
+                    "try --encoding"
+                ) from None
+            consumed += len(chunk)
+            if not chunk:
+                break
+            cut = pending.rfind("\n")
+            if cut >= 0 and len(pending) >= _BLOCK_BYTES:
+                yield pending[: cut + 1]
+                pending = pending[cut + 1 :]
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
+    if pending:
+        yield pending
 
 
 def _load(args):
     from .persistence import load_model
 
     return load_model(args.model)
+
+
+def _cleaned_blocks(name: str, encoding: str, starts: list[int]):
+    """Clean each block; record in ``starts`` where it begins in the whole cleaned text."""
+    from .cleaning import clean_text
+
+    position = 0
+    for block in _read_blocks(name, encoding):
+        cleaned = clean_text(block)
+        if cleaned:
+            starts.append(position)
+            position += len(cleaned) + 1  # blocks join with one "\n", as clean_text would
+            yield cleaned
 
 
 def _cmd_classify(args) -> int:
@@ -60,16 +114,23 @@ def _cmd_classify(args) -> int:
         writer = csv.writer(out, delimiter="," if args.format == "csv" else "\t", lineterminator="\n")
         writer.writerow(["file", "index", "start", "end", "lang", "label", "score", "text"])
     for name in args.files:
-        predictions = model.classify(_read_input(name))
         if args.format == "text" and len(args.files) > 1:
             print(f"==> {name} <==", file=out)
-        for index, p in enumerate(predictions):
-            if args.format == "jsonl":
-                out.write(json.dumps({"file": name, "index": index, **p.to_dict()}, ensure_ascii=False) + "\n")
-            elif writer is not None:
-                writer.writerow([name, index, p.start, p.end, p.lang, p.label, f"{p.score:.4f}", p.text])
-            else:
-                out.write(f"{p.label:<21} {p.score:.2f}  {p.text}\n")
+        starts: list[int] = []
+        index = 0
+        for block, predictions in enumerate(model.classify_stream(_cleaned_blocks(name, args.encoding, starts))):
+            shift = starts[block]
+            for p in predictions:
+                start, end = p.start + shift, p.end + shift
+                if args.format == "jsonl":
+                    record = {"file": name, "index": index, **p.to_dict(), "start": start, "end": end}
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                elif writer is not None:
+                    writer.writerow([name, index, start, end, p.lang, p.label, f"{p.score:.4f}", p.text])
+                else:
+                    out.write(f"{p.label:<21} {p.score:.2f}  {p.text}\n")
+                index += 1
+    out.flush()
     return 0
 
 
@@ -155,6 +216,7 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("files", nargs="+", metavar="FILE", help="text, Markdown or HTML files; - for stdin")
     classify.add_argument("--format", choices=("text", "jsonl", "csv", "tsv"), default="text")
     classify.add_argument("--model", default=None, help=model_help)
+    classify.add_argument("--encoding", default="utf-8", help="the input files' text encoding (default: utf-8)")
     classify.set_defaults(run=_cmd_classify)
 
     explain = commands.add_parser("explain", help="show the n-grams behind a sentence's label")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -336,7 +337,11 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         texts = check_texts(X, "X")
         if not texts:
             return np.empty((0, len(self.classes_)))
-        return self.pipeline_.predict_proba(texts)
+        return self._proba(texts)
+
+    def _proba(self, texts: list[str]) -> np.ndarray:
+        # Features are float32 to halve memory; callers get float64 probabilities.
+        return np.asarray(self.pipeline_.predict_proba(texts), dtype=np.float64)
 
     def predict(self, X) -> np.ndarray:
         """Return the most probable label of each text (an array of str)."""
@@ -361,11 +366,68 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         check_text(document, "document")
         return self._predict_sentences(segment_sentences(clean_text(document)))
 
+    def classify_stream(self, documents: Iterable[str], *, batch_size: int = 2048) -> Iterator[list[Prediction]]:
+        """Label the sentences of many documents lazily, in constant memory.
+
+        Sentences of consecutive documents are predicted together in batches of
+        about ``batch_size``, which is much faster than calling
+        :meth:`classify` per short document; only one batch is held at a time.
+
+        Parameters
+        ----------
+        documents : iterable of str
+            Raw documents (any iterable, e.g. a file's lines or a generator).
+        batch_size : int, default=2048
+            Sentences per prediction batch.
+
+        Yields
+        ------
+        list of Prediction
+            For each document, in input order, what :meth:`classify` returns.
+
+        Examples
+        --------
+        >>> model = load_model()  # doctest: +SKIP
+        >>> for predictions in model.classify_stream(open("news.txt", encoding="utf-8")):  # doctest: +SKIP
+        ...     print([p.label for p in predictions])
+        """
+        check_is_fitted(self, "pipeline_")
+        if isinstance(documents, (str, bytes)):
+            raise TypeError(
+                "The 'documents' parameter of classify_stream must be an iterable of str, not a single "
+                f"{type(documents).__name__}. Use classify() for one document."
+            )
+        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+            raise ValueError(f"The 'batch_size' parameter of classify_stream must be an int >= 1. Got {batch_size!r} instead.")
+        pending: list[list] = []
+        n_pending = 0
+        for position, document in enumerate(documents):
+            if not isinstance(document, str):
+                raise TypeError(
+                    f"The 'documents' parameter of classify_stream must be an iterable of str. "
+                    f"Item {position} is {type(document).__name__} instead."
+                )
+            sentences = segment_sentences(clean_text(document))
+            pending.append(sentences)
+            n_pending += len(sentences)
+            if n_pending >= batch_size:
+                yield from self._flush(pending)
+                pending, n_pending = [], 0
+        if pending:
+            yield from self._flush(pending)
+
+    def _flush(self, pending: list[list]) -> Iterator[list[Prediction]]:
+        flat = self._predict_sentences([s for sentences in pending for s in sentences])
+        position = 0
+        for sentences in pending:
+            yield flat[position : position + len(sentences)]
+            position += len(sentences)
+
     def _predict_sentences(self, sentences) -> list[Prediction]:
         check_is_fitted(self, "pipeline_")
         if not sentences:
             return []
-        proba = self.pipeline_.predict_proba([s.text for s in sentences])
+        proba = self._proba([s.text for s in sentences])
         classes = [str(c) for c in self.classes_]
         best = proba.argmax(axis=1)
         return [

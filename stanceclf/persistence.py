@@ -63,17 +63,27 @@ def card_path(artifact: Path) -> Path:
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
-    # Serialises writers of the same artifact so two processes saving to one
-    # path cannot interleave their renames into a mismatched pair.
-    import fcntl
+def _locked(directory: Path):
+    # Serialises writers into one directory so two processes saving to the
+    # same path cannot interleave their renames into a mismatched pair. The
+    # directory itself is locked, so no lock file is left behind.
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - no flock on Windows; renames stay atomic
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
-    with open(path.with_name(path.name + ".lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def save_model(model, path: str | Path, *, card: dict[str, Any] | None = None) -> Path:
@@ -135,7 +145,11 @@ def save_model(model, path: str | Path, *, card: dict[str, Any] | None = None) -
             handle.write("\n")
             handle.flush()
             os.fsync(handle.fileno())
-        with _locked(path):
+        for temporary in temporaries:
+            # mkstemp creates files only the owner can read; give them the
+            # permissions any other file the user writes would have.
+            os.chmod(temporary, _umask_mode())
+        with _locked(path.parent):
             os.replace(artifact_tmp, path)
             os.replace(card_tmp, card_path(path))
         temporaries.clear()

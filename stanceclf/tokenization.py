@@ -30,7 +30,7 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
 _PERCENT = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*%?", re.UNICODE)
-_KEEP = re.compile(r"\w", re.UNICODE)
+_HAN_RUN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 
 _lock = threading.Lock()
 _jieba = None
@@ -136,12 +136,14 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("央行宣布全面禁止虚拟货币交易")
     ['央行', '宣布', '全面', '禁止', '虚拟货币', '交易']
     """
-    if _HAN.search(text):
-        pieces: list[str] = []
-        for piece in _cut_chinese(text):
-            if _HAN.match(piece):
-                pieces.append(piece)
-            elif _KEEP.search(piece):
-                pieces.extend(_number_token(word) for word in _WORD.findall(piece))
-        return pieces
-    return [_number_token(word) for word in _WORD.findall(text)]
+    if not _HAN.search(text):
+        return [_number_token(word) for word in _WORD.findall(text)]
+    # jieba sees only the runs of Chinese characters; Latin words and numbers
+    # in between are tokenised exactly as in English text.
+    tokens: list[str] = []
+    for run in _HAN_RUN.finditer(text):
+        if run.group(1) is not None:
+            tokens.extend(_cut_chinese(run.group(1)))
+        else:
+            tokens.extend(_number_token(word) for word in _WORD.findall(run.group(2)))
+    return tokens

@@ -13,7 +13,7 @@ from .model import StanceClassifier
 __all__ = ["DEFAULT_PARAMS", "DEFAULT_INGREDIENTS", "SEEDS_ONLY_INGREDIENTS", "train_model"]
 
 # Chosen by leave-one-document-out macro-F1; see benchmarks/model_selection.md.
-DEFAULT_PARAMS: dict = {}
+DEFAULT_PARAMS: dict = {"classifier": "logreg", "features": "char", "use_lexicon": False}
 DEFAULT_INGREDIENTS: tuple[str, ...] = INGREDIENTS
 SEEDS_ONLY_INGREDIENTS: tuple[str, ...] = ("seeds",)
 
