@@ -42,7 +42,9 @@ _EXPORTS = {
     "build_training_set": "corpus",
     "quality_report": "evaluation",
     "leave_one_document_out": "evaluation",
+    "bootstrap_macro_f1": "evaluation",
     "train_model": "training",
+    "KeywordRuleClassifier": "baselines",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -62,9 +64,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .baselines import KeywordRuleClassifier
     from .cleaning import clean_text, clean_text_with_offsets
     from .corpus import LABELS, Example, build_training_set
-    from .evaluation import leave_one_document_out, quality_report
+    from .evaluation import bootstrap_macro_f1, leave_one_document_out, quality_report
     from .lexicon import ConceptFeatures, read_lexicon
     from .model import DocumentSummary, Explanation, Prediction, StanceClassifier
     from .persistence import load_model, read_model_card, save_model

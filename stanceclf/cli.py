@@ -172,18 +172,34 @@ def _cmd_evaluate(args) -> int:
 
     if args.data is None:
         raise UsageError("stanceclf evaluate: --data FILE is required")
+    import numpy as np
+
+    from .corpus import SKIP
+
     records = read_labels(args.data)
+    skipped = sum(r.label == SKIP for r in records)
+    # "skip" marks sentences outside the label set, as in the seed annotations: not scored.
+    records = [r for r in records if r.label != SKIP]
+    if not records:
+        raise UsageError(f"{args.data}: no labelled records to evaluate ({skipped} marked {SKIP!r})")
     model = _load(args)
     texts = [r.text for r in records]
     proba = model.predict_proba(texts)
     classes = [str(c) for c in model.classes_]
     predicted = [classes[k] for k in proba.argmax(axis=1)]
-    report = quality_report([r.label for r in records], predicted, proba, classes)
+    # Labels the model cannot predict still count, as labels it always misses.
+    unknown = sorted({r.label for r in records} - set(classes))
+    proba = np.hstack([proba, np.zeros((len(records), len(unknown)))])
+    report = quality_report([r.label for r in records], predicted, proba, classes + unknown)
+    report["skipped"] = skipped
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False))
         return 0
     print(f"n={report['n']}  macro-F1 {report['macro_f1']:.3f}  accuracy {report['accuracy']:.3f}"
-          + (f"  Brier {report['brier']:.3f}  ECE {report['ece']:.3f}" if "brier" in report else ""))
+          + (f"  Brier {report['brier']:.3f}  ECE {report['ece']:.3f}" if "brier" in report else "")
+          + (f"  ({skipped} {SKIP!r} records left out)" if skipped else ""))
+    if unknown:
+        print(f"labels the model cannot predict: {', '.join(unknown)}")
     print(f"{'label':<21} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}")
     for label, m in report["per_label"].items():
         print(f"{label:<21} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['support']:>8d}")
@@ -234,7 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_cmd_train, argv=None)
 
     evaluate = commands.add_parser("evaluate", help="measure a model on a labelled file")
-    evaluate.add_argument("--data", default=None, help="JSONL with text and label, or CSV/TSV with text and label columns")
+    evaluate.add_argument("--data", default=None,
+                          help="JSONL with text and label, or CSV/TSV with text and label columns; label 'skip' is left out")
     evaluate.add_argument("--model", default=None, help=model_help)
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.set_defaults(run=_cmd_evaluate)

@@ -80,13 +80,38 @@ def _compile(rows: list[tuple[str, str, str]]) -> tuple[re.Pattern[str], dict[st
     concept_of: dict[str, str] = {}
     for concept, lang, cue in rows:
         concept_of[to_simplified(cue) if lang == "zh" else cue] = concept
-    alternatives = []
-    for cue in sorted(concept_of, key=len, reverse=True):
-        escaped = re.escape(cue)
-        # English cues match whole words only; Chinese has no word spaces.
-        alternatives.append(escaped if re.search(r"[^\x00-\x7f]", cue) else rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
-    pattern = re.compile("|".join(alternatives))
-    return pattern, concept_of, sorted(set(concept_of.values()))
+    return re.compile(_trie_pattern(concept_of)), concept_of, sorted(set(concept_of.values()))
+
+
+def _trie_pattern(cues) -> str:
+    """One regular expression matching, at each position, the longest cue that fits.
+
+    English cues (ASCII) match whole words only; Chinese has no word spaces.
+    The cues share their prefixes (a trie) and the pattern starts with a
+    character class, so the engine skips in C the positions where no cue
+    starts and compares each character once instead of trying every cue in
+    turn (the flat alternation ``cue1|cue2|...`` cost about 2 ms per
+    sentence). Deeper branches are tried first and backtracking falls back to
+    shorter cues, so a match is the longest valid cue, as in that alternation
+    sorted longest first.
+    """
+    trie: dict = {}
+    for cue in cues:
+        node = trie
+        for char in cue:
+            node = node.setdefault(char, {})
+        # An English cue of n characters: no letter or digit before its first
+        # character (a look-behind of fixed width n + 1) nor after its last.
+        node[""] = rf"(?<![a-z0-9][\s\S]{{{len(cue)}}})(?![a-z0-9])" if re.fullmatch(r"[\x00-\x7f]+", cue) else ""
+
+    def branch(node: dict) -> str:
+        children = [re.escape(char) + branch(child) for char, child in node.items() if char]
+        if not children:
+            return node[""]
+        body = children[0] if len(children) == 1 else "(?:" + "|".join(children) + ")"
+        return body if "" not in node else f"(?:{body}|{node['']})"
+
+    return branch(trie)
 
 
 class ConceptFeatures(TransformerMixin, BaseEstimator):

@@ -172,6 +172,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         Add the concept features of :class:`stanceclf.lexicon.ConceptFeatures`.
     lexicon : str or Path, optional
         An extra lexicon file added to the shipped one.
+    lexicon_weight : float, default=1.0
+        The value of one concept match relative to the unit-length TF-IDF rows.
     C : float, default=10.0
         Inverse regularisation strength of "logreg" and "svm".
     alpha : float, default=0.1
@@ -209,6 +211,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         char_ngram_range: tuple[int, int] = (1, 4),
         use_lexicon: bool = True,
         lexicon: str | Path | None = None,
+        lexicon_weight: float = 1.0,
         C: float = 10.0,
         alpha: float = 0.1,
         class_weight: str | None = "balanced",
@@ -220,6 +223,7 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         self.char_ngram_range = char_ngram_range
         self.use_lexicon = use_lexicon
         self.lexicon = lexicon
+        self.lexicon_weight = lexicon_weight
         self.C = C
         self.alpha = alpha
         self.class_weight = class_weight
@@ -268,7 +272,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
                 )
             )
         if self.use_lexicon:
-            parts.append(("concept", ConceptFeatures(lexicon=self.lexicon)))
+            weight = _check_positive(self.lexicon_weight, "lexicon_weight")
+            parts.append(("concept", ConceptFeatures(lexicon=self.lexicon, scale=weight)))
         return Pipeline(
             [("normalize", TextNormalizer()), ("features", FeatureUnion(parts)), ("clf", self._build_classifier())]
         )
@@ -341,7 +346,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
 
     def _proba(self, texts: list[str]) -> np.ndarray:
         # Features are float32 to halve memory; callers get float64 probabilities.
-        return np.asarray(self.pipeline_.predict_proba(texts), dtype=np.float64)
+        # _fastpath gives pipeline_.predict_proba's exact result, several times faster.
+        from ._fastpath import predict_proba
+
+        return np.asarray(predict_proba(self.pipeline_, texts), dtype=np.float64)
 
     def predict(self, X) -> np.ndarray:
         """Return the most probable label of each text (an array of str)."""

@@ -112,7 +112,6 @@ def save_model(model, path: str | Path, *, card: dict[str, Any] | None = None) -
     >>> load_model(path).predict(["Bitcoin rose 5% on Monday."]).tolist() == model.predict(["Bitcoin rose 5% on Monday."]).tolist()
     True
     """
-    import joblib
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(model)
@@ -125,7 +124,7 @@ def save_model(model, path: str | Path, *, card: dict[str, Any] | None = None) -
         fd, artifact_tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         temporaries.append(Path(artifact_tmp))
         with os.fdopen(fd, "wb") as handle:
-            joblib.dump({"format_version": FORMAT_VERSION, "model": model}, handle, compress=3)
+            handle.write(_dumps({"format_version": FORMAT_VERSION, "model": model}))
             handle.flush()
             os.fsync(handle.fileno())
         content = {
@@ -212,8 +211,6 @@ def load_model(path: str | Path | None = None, *, trusted: bool = False):
     >>> model.predict(["央行宣布全面禁止虚拟货币交易"]).tolist()
     ['regulatory_crackdown']
     """
-    import joblib
-
     artifact = _resolve(path)
     if not artifact.is_file():
         raise FileNotFoundError(f"No model artifact at {artifact}.")
@@ -223,7 +220,8 @@ def load_model(path: str | Path | None = None, *, trusted: bool = False):
         _check_format(card.get("format_version"), card_file)
         if card.get("artifact") != artifact.name:
             raise ValueError(f"The model card {card_file} describes {card.get('artifact')!r}, not {artifact.name!r}.")
-        actual = _sha256(artifact)
+        content = artifact.read_bytes()
+        actual = hashlib.sha256(content).hexdigest()
         if actual != card.get("sha256"):
             raise ValueError(
                 f"The artifact {artifact} does not match its model card: sha256 {actual} instead of "
@@ -234,11 +232,41 @@ def load_model(path: str | Path | None = None, *, trusted: bool = False):
             f"The model card {card_file} is missing, so {artifact} cannot be verified. "
             "Artifacts are pickles and loading one runs code: pass trusted=True only for a file you trust."
         )
-    payload = joblib.load(artifact)
+    else:
+        content = artifact.read_bytes()
+    payload = _loads(artifact, content)
     if not isinstance(payload, dict) or "model" not in payload:
         raise ValueError(f"{artifact} is not a stanceclf artifact.")
     _check_format(payload.get("format_version"), artifact)
     return payload["model"]
+
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _dumps(payload: dict) -> bytes:
+    """The artifact's bytes: a gzip-compressed standard pickle.
+
+    ``joblib.load`` reads this format too, but its pure-Python unpickler takes
+    about 0.4 s on the 90,000-entry vocabulary that the C unpickler
+    (:func:`pickle.loads`) reads in a fraction of that.
+    """
+    import gzip
+    import pickle
+
+    # mtime=0: the same model always gives the same bytes, so the same sha256.
+    return gzip.compress(pickle.dumps(payload, protocol=5), compresslevel=3, mtime=0)
+
+
+def _loads(artifact: Path, content: bytes):
+    if content[:2] == _GZIP_MAGIC:
+        import gzip
+        import pickle
+
+        return pickle.loads(gzip.decompress(content))
+    import joblib  # artifacts written by joblib.dump (stanceclf 1.0.0)
+
+    return joblib.load(artifact)
 
 
 def _check_format(version: Any, where: Path) -> None:

@@ -111,9 +111,49 @@ def _number_token(token: str) -> str:
     return token
 
 
+_USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own user-dictionary syntax
+_segmenter = None
+
+
+def _rjieba_cut():
+    """``cut`` of an ``rjieba`` segmenter with the domain dictionary, or None.
+
+    rjieba (jieba-rs) gives token-for-token the segmentation of
+    :func:`jieba_tokenizer` with ``HMM=False`` (tests/test_segmenter.py checks
+    every Chinese run of the corpus) about ten times faster.
+    """
+    try:
+        import rjieba
+    except ImportError:
+        return None
+    segmenter = rjieba.Jieba()
+    with open(_user_dictionary_path(), encoding="utf-8") as handle:
+        for line in handle:
+            match = _USERDICT_LINE.match(line.strip().lstrip("\ufeff"))
+            if match is None:
+                continue
+            word, freq, tag = match.groups()
+            segmenter.add_word(word, int(freq) if freq else None, tag.strip() if tag else None)
+    return lambda text: segmenter.cut(text, False)
+
+
+def _jieba_cut():
+    tokenizer = jieba_tokenizer()
+    return lambda text: list(tokenizer.cut(text, HMM=False))
+
+
+def _segment(text: str) -> list[str]:
+    global _segmenter
+    if _segmenter is None:
+        with _lock:
+            if _segmenter is None:
+                _segmenter = _rjieba_cut() or _jieba_cut()
+    return _segmenter(text)
+
+
 @lru_cache(maxsize=65536)
 def _cut_chinese(text: str) -> tuple[str, ...]:
-    return tuple(jieba_tokenizer().cut(text, HMM=False))
+    return tuple(_segment(text))
 
 
 def tokenize(text: str) -> list[str]:
