@@ -116,10 +116,15 @@ def _reliability(data: dict, plt):
     return figure
 
 
+def _best_fasttext(data: dict) -> dict | None:
+    rows = [r for r in data["systems"] if r["family"] == "fasttext"]
+    return max(rows, key=lambda r: r["pooled"]["macro_f1"]) if rows else None
+
+
 def _calibration_systems(data: dict) -> list[tuple[str, str]]:
     chosen = [(_shipped(data)["name"], "tab:blue")]
-    if data["fasttext"]["reference"] is not None:
-        chosen.append((data["fasttext"]["reference"], "tab:green"))
+    if _best_fasttext(data) is not None:
+        chosen.append((_best_fasttext(data)["name"], "tab:green"))
     others = [r for r in data["systems"] if r["family"] == "stanceclf" and not r["shipped"]]
     if others:
         chosen.append((max(others, key=lambda r: r["pooled"]["macro_f1"])["name"], "tab:purple"))
@@ -185,6 +190,8 @@ def render(data: dict, json_path: Path) -> str:
         + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
     ]
+    if "skipped" in data["figures"]:
+        lines += [f"**No figures in this run**: {data['figures']['skipped']}.", ""]
     lines += _headline(data, shipped)
     lines += _protocol(data)
     lines += _systems(data)
@@ -229,7 +236,8 @@ def _headline(data: dict, shipped: dict) -> list[str]:
         rates = speed[lang]["sentences_per_second"]
         text = f"- {name} throughput, one core: stanceclf {rates['stanceclf']['median']:,.0f} sentences/s"
         if "fasttext_predict_only" in rates:
-            text += (f"; fastText {rates['fasttext_predict_only']['median']:,.0f}/s on pre-tokenised text "
+            text += (f"; {data['cost']['fasttext']['system']} {rates['fasttext_predict_only']['median']:,.0f}/s on "
+                     "pre-tokenised text "
                      f"(ratio {speed[lang]['ratios']['stanceclf / fasttext_predict_only']:.2f}), "
                      f"{rates['fasttext_end_to_end']['median']:,.0f}/s including tokenisation "
                      f"(ratio {speed[lang]['ratios']['stanceclf / fasttext_end_to_end']:.2f})")
@@ -308,8 +316,10 @@ def _shipped_details(data: dict, shipped: dict) -> list[str]:
     lines += _table(["true \\ predicted", *labels], [[label, *row] for label, row in zip(labels, pooled["confusion"])])
     if "confusion_matrix" in data["figures"]:
         lines += ["", f"![Confusion matrix]({data['figures']['confusion_matrix']})"]
-    lines += ["", "Per language and per document (macro-F1; rules and fastText for comparison):", ""]
-    compare = [shipped] + [r for r in data["systems"] if r["name"] in ("keyword rules", data["fasttext"]["reference"])]
+    best = _best_fasttext(data)
+    lines += ["", "Per language and per document (macro-F1; the keyword rules"
+              + (f" and the best fastText variant, {best['name']}," if best else "") + " for comparison):", ""]
+    compare = [shipped] + [r for r in data["systems"] if r["name"] == "keyword rules" or (best and r["name"] == best["name"])]
     groups = [("language", lang) for lang in shipped["per_language"]] + [("document", doc) for doc in shipped["per_document"]]
     rows = []
     for kind, key in groups:
@@ -426,13 +436,19 @@ def _cost(data: dict) -> list[str]:
 
 def _speed(data: dict) -> list[str]:
     speed = data["cost"]["throughput"]
+    fasttext = data["cost"]["fasttext"]
+    if fasttext:
+        timed = (f"fastText: `predict(lines, k=1)` of the {fasttext['system']} model trained on the shipped material, "
+                 "on text already tokenised the same way as for training (predict only), and the same including that "
+                 "tokenisation (end to end).")
+    else:
+        timed = f"fastText: not measured, {data['fasttext']['note']}."
     lines = ["## Prediction throughput", "",
              f"Sentences per second on one core, median of {speed['repetitions']} passes over the same distinct "
              f"sentences of the corpus ({speed['n_sentences']['en']} English, {speed['n_sentences']['zh']} Chinese), "
              "systems interleaved within each pass. stanceclf: `load_model().predict(sentences)` with its functools "
-             "caches cleared before every pass (first pass and a warm repeat also shown). fastText: `predict(lines, k=1)` "
-             "on text already tokenised the same way as for training (predict only), and the same including that "
-             "tokenisation (end to end). jieba: `Tokenizer().lcut(sentence)` on the raw sentences, its default dictionary "
+             f"caches cleared before every pass (first pass and a warm repeat also shown). {timed} "
+             "jieba: `Tokenizer().lcut(sentence)` on the raw sentences, its default dictionary "
              "(rjieba likewise, when installed).", ""]
     names = {"stanceclf": "stanceclf (shipped model)", "stanceclf_warm": "stanceclf, warm repeat",
              "fasttext_predict_only": "fastText, predict only", "fasttext_end_to_end": "fastText, end to end",
@@ -481,7 +497,8 @@ def _notes(data: dict) -> list[str]:
     artifact = data["shipped"]["artifact"]
     if not (artifact["matches_default_params"] and artifact["matches_default_ingredients"]):
         lines.append(f"- The shipped artifact `{artifact['artifact']}` was trained with params {artifact['params']} on "
-                     f"{artifact['ingredients']}, not the current `DEFAULT_PARAMS` {data['shipped']['params']} on "
+                     f"{artifact['ingredients']}, not the current default (`DEFAULT_PARAMS` {data['shipped']['params']}, "
+                     f"which with StanceClassifier's defaults is {data['shipped']['effective_params']}) on "
                      f"{data['shipped']['ingredients']}: quality rows describe the current default, speed rows the "
                      "shipped artifact. Retrain the shipped model and rerun.")
     else:

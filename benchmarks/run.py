@@ -412,39 +412,35 @@ def _throughput_summary(raw: dict) -> dict:
 # -- the run ---------------------------------------------------------------------------------------
 
 
-def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv: list[str]) -> dict:
-    progress = Progress()
-    started = time.perf_counter()
-    version = fasttext_version()
-    systems = plan_systems(settings, version is not None)
-    if version is None:
-        progress(f"warning: {FASTTEXT_MISSING}; the report will say so")
+def _plan(settings: dict, systems: list[System]) -> tuple[Plan, dict]:
+    """Every experiment of the run, and which table rows read which experiment."""
     shipped = next(s for s in systems if s.shipped)
-    reference = next((s for s in systems if s.name == settings["fasttext_reference"]), None)
-
     plan = Plan()
-    system_keys = {s.name: plan.cv(s, explain=s.shipped) for s in systems}
-    ablation_keys = []
+    keys: dict = {"systems": {s.name: plan.cv(s, explain=s.shipped) for s in systems}}
+    keys["ablation"] = []
     for label, ingredients, lexicon in settings["ablation"]:
-        params = {**DEFAULT_PARAMS, "use_lexicon": lexicon}
-        system = System(f"ablation: {label}", "stanceclf", params, tuple(ingredients))
-        ablation_keys.append((label, ingredients, lexicon, plan.cv(system)))
-    curve_keys = [(f, plan.cv(shipped, fraction=f)) for f in settings["fractions"]] + [(1.0, system_keys[shipped.name])]
+        system = System(f"ablation: {label}", "stanceclf", {**DEFAULT_PARAMS, "use_lexicon": lexicon}, tuple(ingredients))
+        keys["ablation"].append((label, ingredients, lexicon, plan.cv(system)))
+    keys["curve"] = [(f, plan.cv(shipped, fraction=f)) for f in settings["fractions"]] + \
+        [(1.0, keys["systems"][shipped.name])]
     cross_systems = [shipped, next(s for s in systems if s.name == "keyword rules")]
     if settings["cross_lingual_extra"]:
+        # The same configuration with the lexicon switched: the lexicon is what shares features across languages.
         flipped = {**DEFAULT_PARAMS, "use_lexicon": not DEFAULT_PARAMS.get("use_lexicon", True)}
         cross_systems.insert(1, System(stanceclf_label(flipped), "stanceclf", flipped, tuple(DEFAULT_INGREDIENTS)))
         cross_systems.append(next(s for s in systems if s.name == "majority class"))
-        if reference is not None:
-            cross_systems.append(reference)
-    cross_keys = [(s, direction, plan.cross_lingual(s, *direction)) for s in cross_systems
-                  for direction in (("en", "zh"), ("zh", "en"))]
+        cross_systems += [s for s in systems if s.family == "fasttext"]
+    keys["cross"] = [(s, direction, plan.cross_lingual(s, *direction)) for s in cross_systems
+                     for direction in (("en", "zh"), ("zh", "en"))]
+    return plan, keys
 
+
+def _execute(plan: Plan, jobs: int, progress: Progress) -> dict[str, dict]:
+    """Run the experiments on worker processes; longest kinds first."""
     progress(f"quality: {len(plan.jobs)} experiments on {jobs} worker process(es), leave-one-document-out")
     results: dict[str, dict] = {}
-    context = multiprocessing.get_context("spawn")
     order = sorted(plan.jobs, key=lambda k: (plan.jobs[k]["kind"] != "cv", plan.jobs[k].get("fraction", 1.0) < 1.0))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = {pool.submit(_run_job, plan.jobs[key]): key for key in order}
         for done, future in enumerate(as_completed(futures), start=1):
             key = futures[future]
@@ -452,31 +448,29 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
             pooled = _result(results[key]).report()
             progress(f"quality {done}/{len(futures)} done: {plan.jobs[key]['label']}: macro-F1 {pooled['macro_f1']:.3f} "
                      f"({results[key]['seconds']:.1f}s)")
-    quality_seconds = time.perf_counter() - started
+    return results
 
-    reference_texts = results[system_keys[shipped.name]]["examples"]
+
+def _summarise(systems: list[System], plan: Plan, keys: dict, results: dict, n_boot: int) -> dict:
+    """The quality sections of the results: systems, ablation, learning curve, cross-lingual, calibration."""
+    shipped = next(s for s in systems if s.shipped)
+    shipped_key = keys["systems"][shipped.name]
     for key, raw in results.items():
-        if plan.jobs[key]["kind"] == "cv" and raw["examples"] != reference_texts:
+        if plan.jobs[key]["kind"] == "cv" and raw["examples"] != results[shipped_key]["examples"]:
             raise RuntimeError(f"{plan.jobs[key]['label']} scored other sentences than the shipped configuration.")
-    shipped_result = _result(results[system_keys[shipped.name]])
-    n_boot = settings["bootstrap"]
-
+    shipped_result = _result(results[shipped_key])
     rows = []
     for system in systems:
-        raw = results[system_keys[system.name]]
-        result = _result(raw)
+        raw = results[keys["systems"][system.name]]
         rows.append({"name": system.name, "family": system.family, "params": system.params,
-                     "ingredients": list(system.ingredients), "shipped": system.shipped,
-                     "cv_seconds": raw["seconds"],
-                     **_quality(result, n_boot, None if system.shipped else shipped_result)})
-    ablation = []
-    for label, ingredients, lexicon, key in ablation_keys:
-        result = _result(results[key])
-        ablation.append({"name": label, "ingredients": list(ingredients), "use_lexicon": lexicon,
-                         "params": {**DEFAULT_PARAMS, "use_lexicon": lexicon},
-                         "is_shipped": key == system_keys[shipped.name], **_quality(result, n_boot, shipped_result)})
+                     "ingredients": list(system.ingredients), "shipped": system.shipped, "cv_seconds": raw["seconds"],
+                     **_quality(_result(raw), n_boot, None if system.shipped else shipped_result)})
+    ablation = [{"name": label, "ingredients": list(ingredients), "use_lexicon": lexicon,
+                 "params": {**DEFAULT_PARAMS, "use_lexicon": lexicon}, "is_shipped": key == shipped_key,
+                 **_quality(_result(results[key]), n_boot, shipped_result)}
+                for label, ingredients, lexicon, key in keys["ablation"]]
     curve = []
-    for fraction, key in curve_keys:
+    for fraction, key in keys["curve"]:
         result = _result(results[key])
         quality = _quality(result, n_boot, None)
         curve.append({"fraction": fraction, "n_train_mean": float(np.mean(result.n_train)),
@@ -485,30 +479,47 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
                       "macro_f1_per_language": {k: v["macro_f1"] for k, v in quality["per_language"].items()},
                       "accuracy": quality["pooled"]["accuracy"]})
     cross = []
-    for system, (train_lang, test_lang), key in cross_keys:
+    for system, (train_lang, test_lang), key in keys["cross"]:
         raw = results[key]
         result = _result(raw)
-        in_language = shipped_result.report(lang=test_lang) if system.shipped else None
         cross.append({"system": system.name, "family": system.family, "params": system.params, "shipped": system.shipped,
                       "train_lang": train_lang, "test_lang": test_lang, "n_train": raw["n_train"][0],
                       "train_sources": raw["train_sources"], "test_docs": raw["test_docs"],
                       "report": result.report(),
                       "macro_f1_ci": bootstrap_macro_f1([e.label for e in result.examples], result.predicted,
                                                         n_resamples=n_boot, random_state=SEED),
-                      "leave_one_document_out_same_sentences": in_language})
+                      "leave_one_document_out_same_sentences":
+                          shipped_result.report(lang=test_lang) if system.shipped else None})
     calibration = {}
     for row in rows:
-        result = _result(results[system_keys[row["name"]]])
+        result = _result(results[keys["systems"][row["name"]]])
         calibration[row["name"]] = reliability_bins([e.label for e in result.examples], result.proba, result.classes)
+    return {"systems": rows, "ablation": ablation, "cross_lingual": cross, "learning_curve": curve,
+            "calibration": calibration, "error_analysis": results[shipped_key]["errors"],
+            "_scored": shipped_result.examples}
+
+
+def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv: list[str]) -> dict:
+    """Measure everything, write results/NAME.json, REPORT.md and figures/ under ``out_dir``."""
+    progress = Progress()
+    started = time.perf_counter()
+    version = fasttext_version()
+    if version is None:
+        progress(f"warning: {FASTTEXT_MISSING}; the report will say so")
+    systems = plan_systems(settings, version is not None)
+    shipped = next(s for s in systems if s.shipped)
+    reference = next((s for s in systems if s.name == settings["fasttext_reference"]), None)
+    plan, keys = _plan(settings, systems)
+    quality = _summarise(systems, plan, keys, _execute(plan, jobs, progress), settings["bootstrap"])
+    scored = quality.pop("_scored")
+    quality_seconds = time.perf_counter() - started
 
     progress("cost and speed: fresh processes, one core")
-    cost_started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="stanceclf-bench-"))
     try:
         cost = measure_costs(settings, reference.name if reference is not None else None, progress, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    cost_seconds = time.perf_counter() - cost_started
 
     data = {
         "name": name,
@@ -521,29 +532,25 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
                                 "whole, with its translations and their Traditional variants; supplementary sentences "
                                 "only train; skip sentences are not scored",
             "macro_f1": "mean F1 over the labels present in the scored sentences",
-            "confidence_interval": f"95% percentile bootstrap, {n_boot} resamples of the pooled out-of-fold sentences "
-                                   "(seed 0); differences against the shipped default are paired (same resamples)",
+            "confidence_interval": f"95% percentile bootstrap, {settings['bootstrap']} resamples of the pooled "
+                                   "out-of-fold sentences (seed 0); differences against the shipped default are paired "
+                                   "(same resamples)",
             "calibration": "Brier score (sum over labels of squared error, mean over sentences) and expected "
                            "calibration error of the top-label probability in 10 equal-width bins",
             "random_seed": SEED,
-            "n_scored_sentences": len(shipped_result.examples),
-            "documents": {e.doc: e.lang for e in sorted(shipped_result.examples, key=lambda e: e.doc)},
+            "n_scored_sentences": len(scored),
+            "documents": {e.doc: e.lang for e in sorted(scored, key=lambda e: e.doc)},
             "workers": jobs,
         },
-        "shipped": {"name": shipped.name, "params": DEFAULT_PARAMS, "ingredients": list(DEFAULT_INGREDIENTS),
-                    "artifact": _shipped_artifact_check()},
+        "shipped": {"name": shipped.name, "params": DEFAULT_PARAMS, "effective_params": effective_params(DEFAULT_PARAMS),
+                    "ingredients": list(DEFAULT_INGREDIENTS), "artifact": _shipped_artifact_check()},
         "fasttext": {"installed": version is not None, "version": version,
                      "note": None if version is not None else FASTTEXT_MISSING,
                      "variants": {n: FASTTEXT_VARIANTS[n] for n in settings["fasttext"]},
                      "reference": reference.name if reference is not None else None},
-        "systems": rows,
-        "ablation": ablation,
-        "cross_lingual": cross,
-        "learning_curve": curve,
-        "calibration": calibration,
+        **quality,
         "cost": cost,
-        "error_analysis": results[system_keys[shipped.name]]["errors"],
-        "timing": {"quality_seconds": quality_seconds, "cost_seconds": cost_seconds},
+        "timing": {"quality_seconds": quality_seconds, "cost_seconds": time.perf_counter() - started - quality_seconds},
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     data["figures"] = report.write_figures(data, out_dir / "figures", progress)
@@ -559,12 +566,10 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
 
 
 def _json_default(value):
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
+    if isinstance(value, np.floating):
         return float(value)
-    if isinstance(value, tuple):
-        return list(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 

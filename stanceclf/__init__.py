@@ -45,6 +45,25 @@ _EXPORTS = {
     "bootstrap_macro_f1": "evaluation",
     "train_model": "training",
     "KeywordRuleClassifier": "baselines",
+    "LabelledText": "labels",
+    "LabelledData": "labels",
+    "LabelProblem": "labels",
+    "LabelProblems": "labels",
+    "LabelConflict": "labels",
+    "read_labels": "labels",
+    "load_labels": "labels",
+    "detect_label_format": "labels",
+    "train_from_labels": "retraining",
+    "load_training_data": "retraining",
+    "cross_validate_labels": "retraining",
+    "search_settings": "retraining",
+    "evaluate_model": "retraining",
+    "compare_models": "retraining",
+    "UnlabelledSentence": "active",
+    "Suggestion": "active",
+    "read_unlabelled": "active",
+    "suggest": "active",
+    "write_suggestions": "active",
 }
 
 __all__ = ["__version__", *_EXPORTS]
@@ -74,3 +93,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .segmentation import Sentence, detect_language, segment_sentences
     from .tokenization import normalize_text, tokenize
     from .training import train_model
+    from .active import Suggestion, UnlabelledSentence, read_unlabelled, suggest, write_suggestions
+    from .labels import (
+        LabelConflict, LabelledData, LabelledText, LabelProblem, LabelProblems, detect_label_format, load_labels, read_labels,
+    )
+    from .retraining import (
+        compare_models, cross_validate_labels, evaluate_model, load_training_data, search_settings, train_from_labels,
+    )

@@ -87,25 +87,40 @@ class _CharIndex:
             words_of = [document.split() for document in documents]
             flat = [word for words in words_of for word in words]
             row = self.word_row
-            new = [word for word in dict.fromkeys(flat) if word not in row]
+            distinct = [word for word in dict.fromkeys(flat) if word not in row]
+            # Long "words" (a Chinese sentence has no spaces) seldom recur:
+            # their rows serve this batch only, past the end of the cache.
+            new = [word for word in distinct if len(word) <= _MAX_CACHED_LENGTH]
+            once = [word for word in distinct if len(word) > _MAX_CACHED_LENGTH]
             if len(row) + len(new) > _MAX_CACHED_WORDS:
                 self._reset_words()
                 row = self.word_row
-                new = list(dict.fromkeys(flat))
+                new = [word for word in dict.fromkeys(flat) if len(word) <= _MAX_CACHED_LENGTH]
             if new:
                 self._add_words(new)
-            lookup = row.__getitem__
-            word_ids = np.fromiter(map(lookup, flat), dtype=np.int64, count=len(flat))
+            n_cached = len(row)
+            indptr = self.word_indptr
+            if once:
+                values, columns, once_indptr = self.counts(once)
+                used = int(indptr[-1])
+                self.word_columns = _append(self.word_columns, used, columns)
+                self.word_counts = _append(self.word_counts, used, values)
+                indptr = np.concatenate((indptr, once_indptr[1:] + used))
+            get = row.get
+            word_ids = np.fromiter((get(word, -1) for word in flat), dtype=np.int64, count=len(flat))
+            if once:
+                batch_row = dict(zip(once, range(n_cached, n_cached + len(once))))
+                missing = np.flatnonzero(word_ids < 0)
+                word_ids[missing] = [batch_row[flat[i]] for i in missing]
             doc_indptr = np.zeros(len(documents) + 1, dtype=np.int64)
             np.cumsum(np.fromiter(map(len, words_of), dtype=np.int64, count=len(words_of)), out=doc_indptr[1:])
-            n_words = len(row)
+            n_rows = len(indptr) - 1
             occurrences = sp.csr_matrix(
-                (np.ones(len(flat), dtype=np.float32), word_ids, doc_indptr), shape=(len(documents), n_words)
+                (np.ones(len(flat), dtype=np.float32), word_ids, doc_indptr), shape=(len(documents), n_rows)
             )
             grams = sp.csr_matrix(
-                (self.word_counts[: self.word_indptr[-1]], self.word_columns[: self.word_indptr[-1]],
-                 self.word_indptr[: n_words + 1]),
-                shape=(n_words, self.n_features),
+                (self.word_counts[: indptr[-1]], self.word_columns[: indptr[-1]], indptr),
+                shape=(n_rows, self.n_features),
             )
             counts = occurrences @ grams
         # Two transpositions (counting sorts, linear time) leave every row's
@@ -169,7 +184,10 @@ class _CharIndex:
         )
 
 
-_MAX_CACHED_WORDS = 1 << 16
+# At most 32,768 words of at most 16 characters: about 1-2 million cached
+# n-gram counts, 8-16 MB, whatever the input size.
+_MAX_CACHED_WORDS = 1 << 15
+_MAX_CACHED_LENGTH = 16
 
 
 def _append(array: np.ndarray, used: int, extra: np.ndarray) -> np.ndarray:

@@ -20,10 +20,20 @@ def _describe(value: Any) -> str:
     return f"{text} (type {type(value).__name__})"
 
 
+def _hint(value: Any) -> str:
+    if isinstance(value, (bytes, bytearray)):
+        return " Decode bytes to str first, e.g. value.decode('utf-8')."
+    return ""
+
+
 def check_text(value: Any, name: str) -> str:
-    """Return ``value`` if it is a ``str``; raise ``TypeError`` otherwise."""
+    """Return ``value`` if it is a ``str``; raise ``TypeError`` otherwise.
+
+    Every str is accepted, lone surrogates and control characters included:
+    they are characters the model does not know, not errors.
+    """
     if not isinstance(value, str):
-        raise TypeError(f"The '{name}' parameter must be a str. Got {_describe(value)} instead.")
+        raise TypeError(f"The '{name}' parameter must be a str. Got {_describe(value)} instead.{_hint(value)}")
     return value
 
 
@@ -34,7 +44,9 @@ def check_texts(values: Any, name: str) -> list[str]:
     strings or objects, pandas Series). A bare string is refused, because
     iterating it would classify its characters one by one.
     """
-    if isinstance(values, (str, bytes, bytearray)):
+    if isinstance(values, (bytes, bytearray)):
+        raise TypeError(f"The '{name}' parameter must be a list of str. Got {_describe(values)} instead.{_hint(values)}")
+    if isinstance(values, str):
         raise TypeError(
             f"The '{name}' parameter must be a list of str, not a single "
             f"{type(values).__name__}. Wrap it in a list: [{_describe(values).split(' (type')[0]}]."
@@ -48,6 +60,6 @@ def check_texts(values: Any, name: str) -> list[str]:
     for position, item in enumerate(texts):
         if not isinstance(item, str):
             raise TypeError(
-                f"The '{name}' parameter must be a list of str. Item {position} is {_describe(item)} instead."
+                f"The '{name}' parameter must be a list of str. Item {position} is {_describe(item)} instead.{_hint(item)}"
             )
     return texts

@@ -4,7 +4,8 @@ The *cleaned text* is what every offset in stanceclf points into. It is the raw
 document with
 
 * a leading YAML front-matter block (``---`` ... ``---``) removed;
-* ``<script>``/``<style>`` blocks and HTML comments removed, block-level tags
+* ``<script>``/``<style>`` blocks and HTML comments removed (one left
+  unclosed runs to the end of the document, as in a browser), block-level tags
   (``<p>``, ``<div>``, ``<br>``, headings, list items, table rows) turned into
   line breaks, all other tags removed, and HTML entities decoded — but only when
   the document contains HTML tags, so that a literal ``&`` or ``<`` in plain
@@ -13,7 +14,9 @@ document with
   ASCII space, every line stripped, empty lines dropped, so that paragraphs
   and headlines are separated by exactly one ``"\\n"``.
 
-Cleaning is idempotent: ``clean_text(clean_text(raw)) == clean_text(raw)``.
+Cleaning is idempotent: ``clean_text(clean_text(raw)) == clean_text(raw)``
+(for markup escaped up to seven levels deep: deeper levels are left as text,
+so that cleaning stays linear in the length of any input).
 :func:`clean_text_with_offsets` also returns, for every character of the
 cleaned text, the index of the raw character it came from.
 """
@@ -30,14 +33,16 @@ from ._validation import check_text
 
 __all__ = ["clean_text", "clean_text_with_offsets"]
 
-_FRONT_MATTER = re.compile(r"\A\s*---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_FRONT_MATTER = re.compile(r"\s*---[ \t]*\r?\n.*?\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)  # used with .match
 _HTML_TAG = re.compile(
     r"</?(?:p|div|br|span|strong|em|b|i|a|img|h[1-6]|ul|ol|li|table|tr|td|th|"
     r"section|article|header|footer|blockquote|html|body|head|meta|title|font|"
     r"figure|figcaption|hr|pre|code|small|sup|sub|u)\b[^<>]*>",
     re.I,
 )
-_DROP_BLOCKS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+# An unclosed block ends at the end of the text (\Z): otherwise every unclosed
+# "<!--" would search the rest of the document again, in quadratic time.
+_DROP_BLOCKS = re.compile(r"<(script|style)\b[^<>]*>.*?(?:</\1\s*>|\Z)|<!--.*?(?:-->|\Z)", re.S | re.I)
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|br|h[1-6]|li|ul|ol|tr|table|section|article|header|footer|"
     r"blockquote|figure|figcaption|hr|pre|title)\b[^<>]*>",
@@ -120,11 +125,15 @@ _SPACE_STEPS: list[_Step] = [(_HSPACE, _space), (_VSPACE, _newline)]
 
 
 def _clean_once(text: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray | None]:
-    match = _FRONT_MATTER.match(text)
-    if match:
-        text = text[match.end() :]
+    # Blocks that follow one another all go in this pass: one pass per block
+    # would make a text of many "---" blocks quadratic.
+    end = 0
+    while (match := _FRONT_MATTER.match(text, end)) is not None:
+        end = match.end()
+    if end:
+        text = text[end:]
         if offsets is not None:
-            offsets = offsets[match.end() :]
+            offsets = offsets[end:]
     if _HTML_TAG.search(text):
         text, offsets = _apply(text, offsets, _HTML_STEPS)
     text, offsets = _apply(text, offsets, _SPACE_STEPS)
@@ -135,16 +144,22 @@ def _clean_once(text: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray 
     return stripped, offsets
 
 
+# Real pages escape markup at most two or three levels deep (``&amp;lt;p&amp;gt;``).
+_MAX_PASSES = 8
+
+
 def _clean(raw: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray | None]:
     # Entities decoded in one pass (``&lt;p&gt;``) can form new tags; cleaning
-    # until nothing changes makes clean_text idempotent. Every pass that changes
-    # the text shortens it, so this ends.
+    # until nothing changes makes clean_text idempotent. Each pass unwraps one
+    # level of escaping, so the passes are capped: a crafted text escaped
+    # hundreds of levels deep would otherwise take quadratic time.
     text = raw
-    while True:
+    for _ in range(_MAX_PASSES):
         cleaned, offsets = _clean_once(text, offsets)
         if cleaned == text:
-            return cleaned, offsets
+            break
         text = cleaned
+    return text, offsets
 
 
 def clean_text(raw: str) -> str:

@@ -19,6 +19,10 @@ class UsageError(Exception):
     """A problem with what the user asked for: exit status 2."""
 
 
+class _RunFailed(Exception):
+    """An error after some results were written: exit status 1, the output is incomplete."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not usage + message
         raise UsageError(f"{self.prog}: {message}")
@@ -67,12 +71,19 @@ def _read_blocks(name: str, encoding: str):
         while True:
             chunk = handle.read(_BLOCK_BYTES)
             try:
-                pending += decoder.decode(chunk, final=not chunk)
+                piece = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as error:
                 raise UsageError(
                     f"{name}: not {encoding} text (invalid byte at offset {consumed + error.start}); "
                     "try --encoding"
                 ) from None
+            nul = piece.find("\x00")
+            if nul >= 0:
+                # Text never holds NUL; binary files and UTF-16 read as UTF-8 do.
+                where = (f"byte at offset {consumed + chunk.find(bytes(1))}" if codec.startswith("utf-8")
+                         else f"character {nul} of the block after byte {consumed}")
+                raise UsageError(f"{name}: not {encoding} text (NUL {where}: a binary file?); try --encoding")
+            pending += piece
             consumed += len(chunk)
             if not chunk:
                 break
@@ -106,30 +117,102 @@ def _cleaned_blocks(name: str, encoding: str, starts: list[int]):
             yield cleaned
 
 
+def _format_predictions(predictions, shift: int, fmt: str) -> list[str]:
+    """One output line per prediction, without its file and index (see :func:`_write_lines`).
+
+    Offsets are shifted into the whole cleaned input. Worker processes of
+    ``--jobs`` run this too, so that formatting is shared out with the work.
+    """
+    import io
+
+    if fmt == "text":
+        return [f"{p.label:<21} {p.score:.2f}  {p.text}\n" for p in predictions]
+    if fmt == "jsonl":
+        return [
+            json.dumps({**p.to_dict(), "start": p.start + shift, "end": p.end + shift}, ensure_ascii=False) + "\n"
+            for p in predictions
+        ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+    lines = []
+    for p in predictions:
+        writer.writerow([p.start + shift, p.end + shift, p.lang, p.label, f"{p.score:.4f}", p.text])
+        lines.append(buffer.getvalue())
+        buffer.seek(0)
+        buffer.truncate()
+    return lines
+
+
+def _line_prefix(name: str, fmt: str) -> str:
+    """What comes before the index on every line of a file's output."""
+    if fmt == "jsonl":
+        return '{"file": ' + json.dumps(name, ensure_ascii=False) + ', "index": '
+    if fmt in ("csv", "tsv"):
+        import io
+
+        delimiter = "," if fmt == "csv" else "\t"
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator="\n").writerow([name, ""])
+        return buffer.getvalue()[: -len(delimiter + "\n")] + delimiter
+    return ""
+
+
+def _write_lines(out, lines: list[str], prefix: str, fmt: str, index: int) -> int:
+    """Write formatted lines numbered from ``index``; return the next index."""
+    if fmt == "text":
+        out.writelines(lines)
+    elif fmt == "jsonl":
+        # json.dumps of {"file", "index", **rest} is exactly prefix + index + ", " + rest without its "{".
+        out.writelines(f"{prefix}{index + k}, {line[1:]}" for k, line in enumerate(lines))
+    else:
+        delimiter = prefix[-1]
+        out.writelines(f"{prefix}{index + k}{delimiter}{line}" for k, line in enumerate(lines))
+    return index + len(lines)
+
+
 def _cmd_classify(args) -> int:
+    # Every input is opened before anything is written, so that a missing or
+    # unreadable file is a usage error with no partial output.
+    for name in args.files:
+        if name != "-":
+            _open_input(name).close()
     model = _load(args)
     out = sys.stdout
-    writer = None
     if args.format in ("csv", "tsv"):
-        writer = csv.writer(out, delimiter="," if args.format == "csv" else "\t", lineterminator="\n")
-        writer.writerow(["file", "index", "start", "end", "lang", "label", "score", "text"])
-    for name in args.files:
-        if args.format == "text" and len(args.files) > 1:
-            print(f"==> {name} <==", file=out)
-        starts: list[int] = []
-        index = 0
-        for block, predictions in enumerate(model.classify_stream(_cleaned_blocks(name, args.encoding, starts))):
-            shift = starts[block]
-            for p in predictions:
-                start, end = p.start + shift, p.end + shift
-                if args.format == "jsonl":
-                    record = {"file": name, "index": index, **p.to_dict(), "start": start, "end": end}
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                elif writer is not None:
-                    writer.writerow([name, index, start, end, p.lang, p.label, f"{p.score:.4f}", p.text])
-                else:
-                    out.write(f"{p.label:<21} {p.score:.2f}  {p.text}\n")
-                index += 1
+        csv.writer(out, delimiter="," if args.format == "csv" else "\t", lineterminator="\n").writerow(
+            ["file", "index", "start", "end", "lang", "label", "score", "text"]
+        )
+    pool = None
+    if args.jobs > 1:
+        from ._parallel import BlockPool
+
+        pool = BlockPool(model, args.jobs, args.format)
+    index = written = 0
+    try:
+        for name in args.files:
+            if args.format == "text" and len(args.files) > 1:
+                print(f"==> {name} <==", file=out)
+            prefix = _line_prefix(name, args.format)
+            starts: list[int] = []
+            written += index
+            index = 0
+            blocks = _cleaned_blocks(name, args.encoding, starts)
+            if pool is not None:
+                for lines in pool.map_blocks(blocks, starts):
+                    index = _write_lines(out, lines, prefix, args.format, index)
+                continue
+            for block, predictions in enumerate(model.classify_stream(blocks)):
+                lines = _format_predictions(predictions, starts[block], args.format)
+                index = _write_lines(out, lines, prefix, args.format, index)
+    except BrokenPipeError:
+        raise
+    except (UsageError, ValueError, OSError) as error:
+        if not written + index:
+            raise
+        raise _RunFailed(f"{error} (after {written + index} sentences were written; the output is incomplete)") from error
+    finally:
+        if pool is not None:
+            pool.close()
     out.flush()
     return 0
 
@@ -153,10 +236,16 @@ def _cmd_train(args) -> int:
     from .persistence import save_model
     from .training import DEFAULT_INGREDIENTS, SEEDS_ONLY_INGREDIENTS, train_model
 
+    from ._cli_retraining import check_train_options, run_train
+
+    check_train_options(args)
+    if args.data is not None:
+        return run_train(args)
     if not args.seeds:
-        raise UsageError("stanceclf train: say what to train on: --seeds")
+        raise UsageError("stanceclf train: say what to train on: --seeds, or --data FILE for your own labels")
     ingredients = SEEDS_ONLY_INGREDIENTS if args.seeds_only else DEFAULT_INGREDIENTS
-    model, card = train_model(ingredients, cross_validate=not args.no_cv, progress=_progress)
+    params = {"random_state": args.seed} if args.seed is not None else None
+    model, card = train_model(ingredients, params=params, cross_validate=not args.no_cv, progress=_progress)
     card["command"] = "stanceclf " + " ".join(sys.argv[1:] if args.argv is None else args.argv)
     path = save_model(model, args.out, card=card)
     _progress(f"wrote {path} and {path.with_suffix('.json')}")
@@ -221,6 +310,19 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
+def _positive_int(option: str):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = 0
+        if number < 1:
+            raise argparse.ArgumentTypeError(f"{option} must be an integer >= 1, got {value!r}")
+        return number
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="stanceclf", description="Sentence stance of Chinese and English crypto-policy news.")
     parser.add_argument("--version", action=_VersionAction, nargs=0, help="show versions of stanceclf and its dependencies")
@@ -233,6 +335,8 @@ def build_parser() -> argparse.ArgumentParser:
     classify.add_argument("--format", choices=("text", "jsonl", "csv", "tsv"), default="text")
     classify.add_argument("--model", default=None, help=model_help)
     classify.add_argument("--encoding", default="utf-8", help="the input files' text encoding (default: utf-8)")
+    classify.add_argument("--jobs", type=_positive_int("--jobs"), default=1, metavar="N",
+                          help="worker processes for inputs of several MB; output order is kept (default: 1)")
     classify.set_defaults(run=_cmd_classify)
 
     explain = commands.add_parser("explain", help="show the n-grams behind a sentence's label")
@@ -247,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seeds-only", action="store_true", help="use the seed documents alone (no translations or supplementary corpus)")
     train.add_argument("--out", required=True, help="the artifact to write (.joblib); the card goes beside it")
     train.add_argument("--no-cv", action="store_true", help="skip the leave-one-document-out measurement")
+    from ._cli_retraining import add_commands, add_train_options
+
+    add_train_options(train)
     train.set_defaults(run=_cmd_train, argv=None)
 
     evaluate = commands.add_parser("evaluate", help="measure a model on a labelled file")
@@ -255,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", default=None, help=model_help)
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.set_defaults(run=_cmd_evaluate)
+    add_commands(commands, model_help)
     return parser
 
 
@@ -269,12 +377,20 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         if getattr(args, "argv", 0) is None:
             args.argv = argv
-        return args.run(args)
+        status = args.run(args)
+        # Flushed here, not at exit, so that a closed pipe is handled below.
+        sys.stdout.flush()
+        return status
     except UsageError as error:
         if debug:
             raise
         print(str(error), file=sys.stderr)
         return 2
+    except _RunFailed as error:
+        if debug:
+            raise
+        print(f"stanceclf: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("stanceclf: interrupted", file=sys.stderr)
         return 130
@@ -290,6 +406,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"stanceclf: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a failure nobody foresaw: still one line, the traceback with --debug
+        if debug:
+            raise
+        print(f"stanceclf: {type(error).__name__}: {error} (run with --debug for the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -198,8 +199,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
     ...      "Bitcoin rose 5% on Monday.", "比特币周一上涨5%。"],
     ...     ["regulatory_crackdown", "regulatory_crackdown", "industry_support",
     ...      "industry_support", "market_commentary", "market_commentary"])
-    >>> model.predict(["Bitcoin fell 3% on Friday."])[0]
-    'market_commentary'
+    >>> model.predict(["Bitcoin fell 3% on Friday."]).tolist()
+    ['market_commentary']
     """
 
     def __init__(
@@ -315,11 +316,21 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         X : list of str
             Sentences (any iterable of str, not a bare str).
         y : list of str
-            One label per sentence; at least two distinct labels.
+            One non-empty label per sentence; at least two distinct labels
+            (with ``classifier="svm"``, at least 3 sentences of each).
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        TypeError
+            ``X`` or ``y`` is not a list of str; the message names the item.
+        ValueError
+            Lengths differ, a label is empty, fewer than two labels, or no
+            text holds anything the features can use (all are empty or hold
+            only white space, punctuation or symbols).
         """
         texts = check_texts(X, "X")
         labels = check_texts(y, "y") if not isinstance(y, np.ndarray) or y.dtype.kind in "OUS" else None
@@ -327,17 +338,58 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(f"The 'y' parameter of StanceClassifier.fit must be a list of str labels. Got an array of dtype {y.dtype} instead.")
         if len(texts) != len(labels):
             raise ValueError(f"X and y must have the same length. Got {len(texts)} texts and {len(labels)} labels instead.")
-        if len(set(labels)) < 2:
-            raise ValueError(f"The 'y' parameter of StanceClassifier.fit must hold at least 2 distinct labels. Got {sorted(set(labels))!r} instead.")
+        for position, label in enumerate(labels):
+            if not label.strip():
+                raise ValueError(f"The 'y' parameter of StanceClassifier.fit must hold non-empty labels. Item {position} is {label!r} instead.")
+        counts = Counter(labels)
+        if len(counts) < 2:
+            raise ValueError(f"The 'y' parameter of StanceClassifier.fit must hold at least 2 distinct labels. Got {sorted(counts)!r} instead.")
+        if self.classifier == "svm" and min(counts.values()) < 3:
+            rare = sorted(label for label, count in counts.items() if count < 3)
+            raise ValueError(
+                "The 'y' parameter of StanceClassifier.fit must hold at least 3 sentences of every label with "
+                f"classifier='svm' (its calibration is 3-fold). Got fewer for {rare!r}."
+            )
         pipeline = self._build_pipeline()
-        pipeline.fit(texts, labels)
+        try:
+            pipeline.fit(texts, labels)
+        except ValueError as error:
+            if "empty vocabulary" not in str(error):  # scikit-learn's words for "no n-gram at all"
+                raise
+            raise ValueError(
+                f"The 'X' parameter of StanceClassifier.fit holds nothing features={self.features!r} can learn "
+                f"from: its {len(texts)} texts are empty or hold only white space, punctuation or symbols."
+            ) from None
         self.pipeline_ = pipeline
         self.classes_ = pipeline.classes_
         self.feature_names_ = self._feature_names(pipeline)
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        """Return class probabilities, one row per text, columns in ``classes_`` order."""
+        """Return class probabilities, one row per text, columns in ``classes_`` order.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Sentences: a list, tuple, generator, 1-D numpy array or pandas
+            Series of str; not a bare str.
+
+        Returns
+        -------
+        ndarray of shape (n_texts, n_classes)
+            Rows sum to 1; an empty ``X`` gives shape ``(0, n_classes)``. Any
+            str is a valid text: one holding no feature the model knows
+            (``""``, white space, a script it never saw) gets the
+            probabilities of the empty text, which the intercepts alone set.
+
+        Raises
+        ------
+        TypeError
+            ``X`` is a single str or not an iterable of str; the message
+            names the position of the first item that is not a str.
+        ValueError
+            ``X`` is an array with more than one dimension.
+        """
         check_is_fitted(self, "pipeline_")
         texts = check_texts(X, "X")
         if not texts:
@@ -352,7 +404,10 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         return np.asarray(predict_proba(self.pipeline_, texts), dtype=np.float64)
 
     def predict(self, X) -> np.ndarray:
-        """Return the most probable label of each text (an array of str)."""
+        """Return the most probable label of each text (an array of str).
+
+        ``X`` is as for :meth:`predict_proba`; the same inputs are refused.
+        """
         proba = self.predict_proba(X)
         return self.classes_[proba.argmax(axis=1)] if len(proba) else np.empty(0, dtype=self.classes_.dtype)
 
@@ -370,6 +425,8 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         -------
         list of Prediction
             One per sentence, in order; offsets point into ``clean_text(document)``.
+            Empty for a document with no sentence: ``""``, white space only,
+            HTML with no text, Markdown front matter only.
         """
         check_text(document, "document")
         return self._predict_sentences(segment_sentences(clean_text(document)))
@@ -419,13 +476,18 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
             pending.append(sentences)
             n_pending += len(sentences)
             if n_pending >= batch_size:
-                yield from self._flush(pending)
+                yield from self._flush(pending, batch_size)
                 pending, n_pending = [], 0
         if pending:
-            yield from self._flush(pending)
+            yield from self._flush(pending, batch_size)
 
-    def _flush(self, pending: list[list]) -> Iterator[list[Prediction]]:
-        flat = self._predict_sentences([s for sentences in pending for s in sentences])
+    def _flush(self, pending: list[list], batch_size: int) -> Iterator[list[Prediction]]:
+        sentences = [s for document in pending for s in document]
+        # A long document (the CLI passes 1 MB blocks) is predicted batch_size
+        # sentences at a time too: feature matrices stay small.
+        flat = []
+        for start in range(0, len(sentences), batch_size):
+            flat.extend(self._predict_sentences(sentences[start : start + batch_size]))
         position = 0
         for sentences in pending:
             yield flat[position : position + len(sentences)]
@@ -492,26 +554,32 @@ class StanceClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         text : str
-            One sentence.
+            One sentence. A text holding no feature the model knows (``""``,
+            white space) gets the label of the empty text and no contribution.
         top : int, default=5
             How many features to keep per label.
 
         Examples
         --------
-        >>> model = StanceClassifier().fit(["banned trading", "fund for blockchain", "price rose"],
-        ...                                ["regulatory_crackdown", "industry_support", "market_commentary"])
-        >>> model.explain("trading was banned", top=1).contributions["regulatory_crackdown"][0][0]
-        'word:banned'
+        >>> import stanceclf
+        >>> explanation = stanceclf.load_model().explain("The central bank banned crypto trading.", top=3)
+        >>> explanation.label
+        'regulatory_crackdown'
+        >>> [name for name, weight in explanation.contributions["regulatory_crackdown"]]  # doctest: +SKIP
+        ['concept:prohibition', 'word:banned', 'char: ban']
         """
         check_is_fitted(self, "pipeline_")
         check_text(text, "text")
         if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
             raise ValueError(f"The 'top' parameter of explain must be an int >= 1. Got {top!r} instead.")
-        steps = self.pipeline_.named_steps
-        row = steps["features"].transform(steps["normalize"].transform([text])).tocsr()
+        from ._fastpath import transform
+
+        # The features the prediction uses, computed once for both.
+        row = transform(self.pipeline_, [text]).tocsr()
         weights = self._class_weights()
         names = self.feature_names_
-        label = str(self.predict([text])[0])
+        proba = self.pipeline_.steps[-1][1].predict_proba(row)
+        label = str(self.classes_[proba[0].argmax()])
         contributions: dict[str, list[tuple[str, float]]] = {}
         for k, cls in enumerate(self.classes_):
             values = row.data * weights[k, row.indices]

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpus import build_training_set, examples_sha256
+from .corpus import SKIP, build_training_set, examples_sha256
 from .evaluation import quality_report
-from .labels import LabelledData, LabelledText, LabelProblem, LabelProblems, _key, _load
+from .labels import LabelledData, LabelledText, LabelProblem, LabelProblems, _key, _load, label_count_problems
+from .persistence import params_to_card
 from .model import StanceClassifier
 from .training import DEFAULT_INGREDIENTS, DEFAULT_PARAMS
 
@@ -185,7 +186,13 @@ def load_training_data(
     LabelProblems
         With every problem found, the label-set mismatch of ``with_seeds`` included.
     """
-    labelled, problems = _load(paths, format=format, on_conflict=on_conflict, min_per_label=n_folds or 1)
+    labelled, problems = _load(paths, format=format, on_conflict=on_conflict, min_per_label=None)
+    # "skip" marks sentences outside the label set, as in the seed annotations: not trained on.
+    skipped = sum(r.label == SKIP for r in labelled.records)
+    if skipped:
+        labelled.records = [r for r in labelled.records if r.label != SKIP]
+        labelled.skipped[f"label {SKIP!r}"] = skipped
+    problems.extend(label_count_problems(labelled.records, n_folds or 1))
     if n_folds:
         problems.extend(_fold_problems(labelled.records, n_folds))
     data = TrainingData(labelled)
@@ -276,23 +283,29 @@ def _fit_fold(
     on_fit: Callable[[int], None] | None = None,
 ) -> list[np.ndarray]:
     """Fit every configuration on one fold; their test probabilities, columns in ``labels`` order."""
+    from threadpoolctl import threadpool_limits
+
     probas = [np.zeros((len(test_texts), len(labels))) for _ in configs]
-    for members in _feature_groups(configs):
-        # The estimator's own pipeline, split before its last step: one feature
-        # matrix serves every classifier, and each fit is exactly what
-        # StanceClassifier(**params).fit would do.
-        front = StanceClassifier(**configs[members[0]])._build_pipeline()[:-1]
-        X_train = front.fit_transform(train_texts, train_y)
-        X_test = front.transform(test_texts)
-        for index in members:
-            clf = StanceClassifier(**configs[index])._build_pipeline()[-1]
-            clf.fit(X_train, train_y)
-            proba = clf.predict_proba(X_test)
-            # A fold whose training lacks a label predicts it with probability 0.
-            for k, cls in enumerate(clf.classes_):
-                probas[index][:, labels.index(str(cls))] = proba[:, k]
-            if on_fit is not None:
-                on_fit(index)
+    # One BLAS/OpenMP thread: these small sparse problems gain nothing from
+    # more, and extra threads cost several times the CPU when the cores are
+    # busy (other folds in parallel, other programs).
+    with threadpool_limits(limits=1):
+        for members in _feature_groups(configs):
+            # The estimator's own pipeline, split before its last step: one
+            # feature matrix serves every classifier, and each fit is exactly
+            # what StanceClassifier(**params).fit would do.
+            front = StanceClassifier(**configs[members[0]])._build_pipeline()[:-1]
+            X_train = front.fit_transform(train_texts, train_y)
+            X_test = front.transform(test_texts)
+            for index in members:
+                clf = StanceClassifier(**configs[index])._build_pipeline()[-1]
+                clf.fit(X_train, train_y)
+                proba = clf.predict_proba(X_test)
+                # A fold whose training lacks a label predicts it with probability 0.
+                for k, cls in enumerate(clf.classes_):
+                    probas[index][:, labels.index(str(cls))] = proba[:, k]
+                if on_fit is not None:
+                    on_fit(index)
     return probas
 
 
@@ -464,7 +477,7 @@ def search_settings(
     ranking = [
         {
             "settings": _describe(configs[i]),
-            "params": _jsonable(configs[i]),
+            "params": params_to_card(configs[i]),
             "macro_f1": reports[i]["macro_f1"],
             "accuracy": reports[i]["accuracy"],
             "brier": reports[i]["brier"],
@@ -475,8 +488,6 @@ def search_settings(
     return SearchResult(configs[best], reports[best], ranking, protocol, round(time.perf_counter() - started, 1))
 
 
-def _jsonable(params: dict) -> dict:
-    return {k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(params.items())}
 
 
 # -- training ---------------------------------------------------------------------------------
@@ -576,7 +587,7 @@ def train_from_labels(
         chosen = _full_params(params, random_state)
         if cross_validate:
             card["metrics"] = cross_validate_labels(data, chosen, n_folds=n_folds, random_state=random_state, progress=progress, n_jobs=n_jobs)
-    card["settings"] = {"chosen_by": "search" if search else ("params" if params else "defaults"), **_jsonable(chosen)}
+    card["settings"] = {"chosen_by": "search" if search else ("params" if params else "defaults"), **params_to_card(chosen)}
     records = data.all_records
     if progress is not None:
         progress(f"training {_describe(chosen)} on {len(records)} sentences")

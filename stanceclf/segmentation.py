@@ -43,7 +43,8 @@ _ABBREVIATIONS = frozenset(
     e.g i.e u.s u.k u.n e.u u.s.a p.m a.m ph.d gov rep sen gen col lt fig
     """.split()
 )
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+_VISIBLE = re.compile(r"\S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def detect_language(text: str) -> str:
 
     Examples
     --------
-    >>> detect_language("比特币ETF获批"), detect_language("The PBoC (人民银行) acted.")
+    >>> detect_language("比特币ETF获批"), detect_language("The People's Bank of China (人民银行) acted.")
     ('zh', 'en')
     """
     check_text(text, "text")
@@ -95,19 +96,20 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
         return True
     if not after.isspace():
         return bool(_CJK.match(after)) and run[0] in "!?"
-    following = line[end:].lstrip()
-    if not following:
+    # Searching from ``end`` instead of slicing the rest of the line keeps a
+    # long line with many candidates linear, not quadratic.
+    visible = _VISIBLE.search(line, end)
+    if visible is None:
         return True
-    first = following[0]
+    first = line[visible.start()]
     if run[0] in "!?":
         return True
     if first.islower():
         return False
     if run[0] == "…" or run.startswith(".."):
         return first.isupper() or bool(_CJK.match(first)) or first in "\"“‘'「『(（"
-    word = _WORD_BEFORE.search(line[:start])
-    if word:
-        token = word.group(1)
+    token = _word_before(line, start)
+    if token:
         if token.lower().rstrip(".") in _ABBREVIATIONS:
             return False
         # An initial ("J. Smith") or a dotted acronym ("U.S.") before the dot.
@@ -116,6 +118,18 @@ def _is_boundary(line: str, match: re.Match[str]) -> bool:
         if "." in token and all(len(part) <= 1 for part in token.split(".")):
             return False
     return True
+
+
+def _word_before(line: str, start: int) -> str:
+    """The dotted word that ends at ``start`` ("U.S", "Mr", "e.g"), or "".
+
+    It is scanned backwards from ``start``: only the candidate at the end of a
+    run of letters and dots gets here, so each run is scanned once.
+    """
+    begin = start
+    while begin and line[begin - 1] in _WORD_CHARS:
+        begin -= 1
+    return line[begin:start].lstrip(".")
 
 
 def _segment_line(line: str, offset: int, sentences: list[Sentence]) -> None:

@@ -27,6 +27,7 @@ from importlib import resources
 __all__ = ["normalize_text", "tokenize", "jieba_tokenizer", "to_simplified"]
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
 _PERCENT = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*%?", re.UNICODE)
@@ -75,6 +76,9 @@ def _silenced(logger: logging.Logger):
 def to_simplified(text: str) -> str:
     """Convert Traditional Chinese characters in ``text`` to Simplified (OpenCC ``t2s``).
 
+    A lone surrogate (what some JSON decoders make of a broken emoji escape)
+    becomes U+FFFD: OpenCC only takes text that can be encoded as UTF-8.
+
     Examples
     --------
     >>> to_simplified("虛擬資產交易平台發牌制度")
@@ -89,7 +93,7 @@ def to_simplified(text: str) -> str:
                 import opencc
 
                 _converter = opencc.OpenCC("t2s")
-    return _converter.convert(text)
+    return _converter.convert(_SURROGATE.sub("\ufffd", text))
 
 
 def normalize_text(text: str) -> str:
@@ -111,49 +115,9 @@ def _number_token(token: str) -> str:
     return token
 
 
-_USERDICT_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's own user-dictionary syntax
-_segmenter = None
-
-
-def _rjieba_cut():
-    """``cut`` of an ``rjieba`` segmenter with the domain dictionary, or None.
-
-    rjieba (jieba-rs) gives token-for-token the segmentation of
-    :func:`jieba_tokenizer` with ``HMM=False`` (tests/test_segmenter.py checks
-    every Chinese run of the corpus) about ten times faster.
-    """
-    try:
-        import rjieba
-    except ImportError:
-        return None
-    segmenter = rjieba.Jieba()
-    with open(_user_dictionary_path(), encoding="utf-8") as handle:
-        for line in handle:
-            match = _USERDICT_LINE.match(line.strip().lstrip("\ufeff"))
-            if match is None:
-                continue
-            word, freq, tag = match.groups()
-            segmenter.add_word(word, int(freq) if freq else None, tag.strip() if tag else None)
-    return lambda text: segmenter.cut(text, False)
-
-
-def _jieba_cut():
-    tokenizer = jieba_tokenizer()
-    return lambda text: list(tokenizer.cut(text, HMM=False))
-
-
-def _segment(text: str) -> list[str]:
-    global _segmenter
-    if _segmenter is None:
-        with _lock:
-            if _segmenter is None:
-                _segmenter = _rjieba_cut() or _jieba_cut()
-    return _segmenter(text)
-
-
 @lru_cache(maxsize=65536)
 def _cut_chinese(text: str) -> tuple[str, ...]:
-    return tuple(_segment(text))
+    return tuple(jieba_tokenizer().cut(text, HMM=False))
 
 
 def tokenize(text: str) -> list[str]:
@@ -174,7 +138,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("bitcoin rose 40.5% on monday")
     ['bitcoin', 'rose', '<pct>', 'on', 'monday']
     >>> tokenize("央行宣布全面禁止虚拟货币交易")
-    ['央行', '宣布', '全面', '禁止', '虚拟货币', '交易']
+    ['央行', '宣布', '全面禁止', '虚拟货币', '交易']
     """
     if not _HAN.search(text):
         return [_number_token(word) for word in _WORD.findall(text)]

@@ -6,6 +6,7 @@ import pytest
 from stanceclf import StanceClassifier, read_model_card
 from stanceclf.corpus import load_annotations
 from stanceclf.evaluation import leave_one_document_out
+from stanceclf.persistence import params_from_card
 from stanceclf.training import train_model
 
 # Floors sit a little under the measured numbers, so an honest regression fails.
@@ -26,7 +27,7 @@ def test_rebuilt_model_predicts_exactly_what_the_shipped_one_predicts(name, seed
 
     shipped = stanceclf.load_model(name)
     card = read_model_card(name)
-    rebuilt, _ = train_model(card["training_data"]["ingredients"], params=card["params"], cross_validate=False)
+    rebuilt, _ = train_model(card["training_data"]["ingredients"], params=params_from_card(card), cross_validate=False)
     assert rebuilt.predict(seed_texts).tolist() == shipped.predict(seed_texts).tolist()
     np.testing.assert_allclose(rebuilt.predict_proba(seed_texts), shipped.predict_proba(seed_texts), atol=1e-6)
 
@@ -34,7 +35,7 @@ def test_rebuilt_model_predicts_exactly_what_the_shipped_one_predicts(name, seed
 @pytest.mark.parametrize("name", ["default", "seeds-only"])
 def test_quality_floor_and_card_metrics_are_what_cross_validation_measures(name):
     card = read_model_card(name)
-    result = leave_one_document_out(lambda: StanceClassifier(**card["params"]), card["training_data"]["ingredients"])
+    result = leave_one_document_out(lambda: StanceClassifier(**params_from_card(card)), card["training_data"]["ingredients"])
     pooled = result.report()
     zh = result.report(lang="zh")
     floor = FLOORS[name]

@@ -1,0 +1,327 @@
+"""Speed and scale of stanceclf: throughput, start-up, streaming memory, --jobs, training.
+
+Run from the repository root (takes about 10 minutes; ``--quick`` about 2):
+
+    python benchmarks/speed.py [--quick] [--out benchmarks/results/speed.json]
+
+Everything is measured in this one run, on this machine, one process at a time:
+
+* throughput of the shipped model per language on the corpus' unique sentences,
+  through scikit-learn's own path and through stanceclf's (cold: empty word
+  cache; warm: second pass), against raw jieba on the same Chinese sentences,
+  and against fastText (``fasttext-wheel``) and rjieba when installed;
+* ``import stanceclf`` and ``load_model()`` in fresh interpreters;
+* peak memory (max RSS) of ``classify_stream`` and of ``stanceclf classify``
+  on 10k, 100k and 1M sentences, each size in its own process;
+* ``stanceclf classify --jobs 1`` against ``--jobs 2`` on the same file
+  (output compared byte for byte);
+* ``stanceclf train --seeds --no-cv``.
+
+Timings are the median of repetitions; throughput is the best of them (the
+least disturbed by other processes). The load average is recorded with each
+section because the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _sentences() -> dict[str, list[str]]:
+    from stanceclf.corpus import build_training_set
+
+    by_lang: dict[str, dict[str, None]] = {"en": {}, "zh": {}}
+    for example in build_training_set():
+        by_lang[example.lang][example.text] = None
+    return {lang: list(texts) for lang, texts in by_lang.items()}
+
+
+def _best_rate(function, items, repeat: int, before=None) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        function(items)
+        best = min(best, time.perf_counter() - start)
+    return len(items) / best
+
+
+def throughput(repeat: int) -> dict:
+    import stanceclf
+    from stanceclf import _fastpath
+    from stanceclf.tokenization import jieba_tokenizer
+
+    model = stanceclf.load_model()
+    pipeline = model.pipeline_
+    sentences = _sentences()
+    jieba = jieba_tokenizer()
+    model.predict(["warm-up"])  # builds the n-gram index once, as any first call does
+
+    def forget_words():
+        for index in list(_fastpath._indexes.values()):
+            if index:
+                index._reset_words()
+
+    result: dict = {"load_average": _load(), "n_sentences": {k: len(v) for k, v in sentences.items()}}
+    for lang, texts in sentences.items():
+        row = {
+            "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
+            "scikit_learn_path": _best_rate(pipeline.predict_proba, texts, repeat),
+            "stanceclf_cold": _best_rate(model.predict, texts, repeat, before=forget_words),
+            "stanceclf_warm": _best_rate(model.predict, texts, repeat),
+        }
+        if lang == "zh":
+            row["raw_jieba_cut"] = _best_rate(lambda xs: [list(jieba.cut(x, HMM=False)) for x in xs], texts, repeat)
+        row.update(_fasttext(texts, sentences, repeat))
+        result[lang] = row
+    result["rjieba"] = _rjieba(sentences["zh"], repeat)
+    return result
+
+
+def _fasttext(texts: list[str], sentences: dict, repeat: int) -> dict:
+    try:
+        sys.path.insert(0, str(HERE))
+        from systems import FastTextClassifier, fasttext_line
+    except ImportError:
+        return {}
+    try:
+        import fasttext  # noqa: F401
+    except ImportError:
+        return {"fasttext": "not installed"}
+    from stanceclf.corpus import build_training_set
+
+    examples = build_training_set()
+    classifier = FastTextClassifier({"wordNgrams": 2}).fit([e.text for e in examples], [e.label for e in examples])
+    lines = [fasttext_line(t) for t in texts]
+    native = classifier.model_.f
+    return {
+        # What fastText itself costs on text already normalised and tokenised.
+        "fasttext_pretokenised": _best_rate(lambda xs: native.multilinePredict(xs, 1, 0.0, "strict"), lines, repeat),
+        # fastText fed raw sentences, tokenised as stanceclf tokenises (jieba for Chinese).
+        "fasttext_with_tokenisation": _best_rate(
+            lambda xs: native.multilinePredict([fasttext_line(x) for x in xs], 1, 0.0, "strict"), texts, repeat
+        ),
+    }
+
+
+def _rjieba(texts: list[str], repeat: int) -> dict:
+    try:
+        import rjieba
+    except ImportError:
+        return {"status": "not installed"}
+    from stanceclf.tokenization import _HAN_RUN, _user_dictionary_path, jieba_tokenizer, normalize_text
+
+    segmenter = rjieba.Jieba()
+    for line in Path(_user_dictionary_path()).read_text(encoding="utf-8").splitlines():
+        word, freq, tag = (line.split() + [None, None])[:3]
+        segmenter.add_word(word, int(freq) if freq else None, tag)
+    jieba = jieba_tokenizer()
+    from stanceclf.cleaning import clean_text
+    from stanceclf.corpus import build_training_set, load_seed_documents
+
+    corpus = [e.text for e in build_training_set()] + [clean_text(d) for d in load_seed_documents().values()]
+    runs = [m.group(1) for t in corpus for m in _HAN_RUN.finditer(normalize_text(t)) if m.group(1)]
+    differing = sum(list(jieba.cut(r, HMM=False)) != segmenter.cut(r, False) for r in runs)
+    probe = "虚虚虚央央"  # equal-probability segmentations: the two break the tie differently
+    return {
+        "corpus_runs": len(runs),
+        "corpus_runs_differing": differing,
+        "probe": probe,
+        "probe_jieba": list(jieba.cut(probe, HMM=False)),
+        "probe_rjieba": segmenter.cut(probe, False),
+        "jieba_runs_per_s": _best_rate(lambda xs: [list(jieba.cut(x, HMM=False)) for x in xs], runs, repeat),
+        "rjieba_runs_per_s": _best_rate(lambda xs: [segmenter.cut(x, False) for x in xs], runs, repeat),
+    }
+
+
+_STARTUP = """
+import time
+t0 = time.perf_counter()
+import stanceclf
+t1 = time.perf_counter()
+import sklearn.base
+t2 = time.perf_counter()
+model = stanceclf.load_model({path!r})
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2)
+"""
+
+
+def startup(repeat: int, scratch: Path) -> dict:
+    from stanceclf.persistence import save_model
+    from stanceclf.training import train_model
+
+    # An artifact written by this version's save_model (gzip + standard pickle);
+    # the shipped ones may still be in the joblib format of earlier versions.
+    model, _ = train_model(["seeds"], cross_validate=False)
+    fresh = save_model(model, scratch / "fresh.joblib")
+    result: dict = {"load_average": _load()}
+    for name, path in (("shipped", None), ("saved_by_this_version", str(fresh))):
+        runs = [
+            [float(x) for x in subprocess.run([PYTHON, "-c", _STARTUP.format(path=path)], check=True,
+                                              capture_output=True, text=True).stdout.split()]
+            for _ in range(repeat)
+        ]
+        result[name] = {
+            "import_stanceclf_s": statistics.median(r[0] for r in runs),
+            "import_sklearn_s": statistics.median(r[1] for r in runs),
+            "load_model_after_sklearn_s": statistics.median(r[2] for r in runs),
+            "load_model_total_s": statistics.median(r[1] + r[2] for r in runs),
+        }
+    return result
+
+
+_STREAM = """
+import itertools, json, random, resource, sys, time
+import stanceclf
+n = int(sys.argv[1])
+sentences = json.load(open(sys.argv[2], encoding="utf-8"))
+model = stanceclf.load_model()
+list(model.classify_stream(sentences[:100]))
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+rng = random.Random(0)
+def documents():
+    made = 0
+    while made < n:
+        k = min(rng.randint(1, 3), n - made)
+        made += k
+        yield " ".join(rng.choice(sentences) for _ in range(k))
+start = time.perf_counter()
+count = sum(len(p) for p in model.classify_stream(documents()))
+print(json.dumps({"sentences": count, "seconds": time.perf_counter() - start,
+                  "rss_after_load_mb": base / 1024,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _write_corpus(path: Path, sentences: list[str], n: int) -> None:
+    rng = random.Random(0)
+    with open(path, "w", encoding="utf-8") as handle:
+        made = 0
+        while made < n:
+            k = min(rng.randint(1, 3), n - made)
+            made += k
+            handle.write(" ".join(rng.choice(sentences) for _ in range(k)) + "\n")
+
+
+def _peak_rss_mb(command: list[str], stdout) -> tuple[float, float]:
+    import resource
+
+    start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(command, check=True, stdout=stdout)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # RUSAGE_CHILDREN holds the largest child so far: sizes run in increasing
+    # order, so a later, larger peak shows; an equal one shows as unchanged.
+    return max(after, before) / 1024, seconds
+
+
+def streaming(sizes: list[int], scratch: Path) -> dict:
+    sentences = [s.replace("\n", " ") for texts in _sentences().values() for s in texts]
+    pool = scratch / "sentences.json"
+    pool.write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+    result: dict = {"load_average": _load(), "classify_stream": {}, "cli": {}}
+    for n in sizes:
+        out = subprocess.run([PYTHON, "-c", _STREAM, str(n), str(pool)], check=True, capture_output=True, text=True)
+        result["classify_stream"][n] = json.loads(out.stdout)
+    for n in sizes:
+        corpus = scratch / f"corpus_{n}.txt"
+        _write_corpus(corpus, sentences, n)
+        script = ("import resource, sys; from stanceclf.cli import main; code = main(sys.argv[1:]); "
+                  "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, file=sys.stderr); sys.exit(code)")
+        start = time.perf_counter()
+        run = subprocess.run([PYTHON, "-c", script, "classify", "--format", "jsonl", str(corpus)],
+                             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        result["cli"][n] = {
+            "bytes": corpus.stat().st_size,
+            "seconds": time.perf_counter() - start,
+            "peak_rss_mb": float(run.stderr.strip().splitlines()[-1]),
+        }
+        corpus.unlink()
+    return result
+
+
+def jobs_scaling(n: int, repeat: int, scratch: Path) -> dict:
+    sentences = [s.replace("\n", " ") for texts in _sentences().values() for s in texts]
+    corpus = scratch / "jobs.txt"
+    _write_corpus(corpus, sentences, n)
+    result: dict = {"load_average_before": _load(), "sentences": n, "bytes": corpus.stat().st_size}
+    outputs = {}
+    for jobs in (1, 2):
+        times = []
+        for _ in range(repeat):
+            target = scratch / f"jobs_{jobs}.jsonl"
+            start = time.perf_counter()
+            with open(target, "wb") as handle:
+                subprocess.run([PYTHON, "-m", "stanceclf", "classify", "--format", "jsonl", "--jobs", str(jobs),
+                                str(corpus)], check=True, stdout=handle)
+            times.append(time.perf_counter() - start)
+        outputs[jobs] = (scratch / f"jobs_{jobs}.jsonl").read_bytes()
+        result[f"jobs_{jobs}_s"] = statistics.median(times)
+    result["speedup"] = result["jobs_1_s"] / result["jobs_2_s"]
+    result["identical_output"] = outputs[1] == outputs[2]
+    result["load_average_after"] = _load()
+    return result
+
+
+def training(repeat: int, scratch: Path) -> dict:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-m", "stanceclf", "train", "--seeds", "--no-cv", "--out", str(scratch / "t.joblib")],
+                       check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    card = json.loads((scratch / "t.json").read_text(encoding="utf-8"))
+    return {"load_average": _load(), "command_s": statistics.median(times), "fit_s_in_card": card.get("training_seconds")}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, streaming up to 100k sentences")
+    parser.add_argument("--out", default=str(HERE / "results" / "speed.json"))
+    parser.add_argument("--only", nargs="*", default=None,
+                        choices=["throughput", "startup", "streaming", "jobs", "training"])
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else 7
+    sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    chosen = set(args.only or ["throughput", "startup", "streaming", "jobs", "training"])
+    report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as directory:
+        scratch = Path(directory)
+        if "throughput" in chosen:
+            report["throughput"] = throughput(repeat)
+        if "startup" in chosen:
+            report["startup"] = startup(5 if args.quick else 9, scratch)
+        if "streaming" in chosen:
+            report["streaming"] = streaming(sizes, scratch)
+        if "jobs" in chosen:
+            report["jobs"] = jobs_scaling(30_000 if args.quick else 150_000, 3, scratch)
+        if "training" in chosen:
+            report["training"] = training(3, scratch)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
