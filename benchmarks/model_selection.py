@@ -69,7 +69,12 @@ def _run(set_name: str, ingredients, clf_name: str, params: dict) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "model_selection.md"))
+    parser.add_argument("--render-only", action="store_true", help="rewrite the Markdown from the saved JSON")
     args = parser.parse_args(argv)
+    results = HERE / "results" / "model_selection.json"
+    if args.render_only:
+        Path(args.out).write_text(_markdown(json.loads(results.read_text(encoding="utf-8"))), encoding="utf-8")
+        return 0
     rows = []
     for set_name, ingredients in INGREDIENT_SETS.items():
         for clf_name, clf_params in CLASSIFIERS.items():
@@ -77,8 +82,13 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(_run(set_name, ingredients, clf_name, {**clf_params, "features": features}))
         # What the lexicon adds to the default configuration.
         rows.append(_run(set_name, ingredients, "logreg", {"features": "word+char", "use_lexicon": False}))
-    (HERE / "results").mkdir(exist_ok=True)
-    (HERE / "results" / "model_selection.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(args.out).write_text(_markdown(rows), encoding="utf-8")
+    return 0
+
+
+def _markdown(rows: list[dict]) -> str:
     lines = [
         "# Model selection",
         "",
@@ -90,17 +100,29 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for set_name in INGREDIENT_SETS:
         lines += [f"## Trained on: {set_name}", "",
-                  "| configuration | macro-F1 | accuracy | macro-F1 en | macro-F1 zh | accuracy zh | Brier | seconds |",
-                  "|---|---|---|---|---|---|---|---|"]
+                  "| configuration | macro-F1 | accuracy | macro-F1 en | macro-F1 zh | accuracy zh | Brier |",
+                  "|---|---|---|---|---|---|---|"]
         subset = sorted((r for r in rows if r["ingredient_set"] == set_name), key=lambda r: -r["macro_f1"])
         for r in subset:
             lines.append(
                 f"| {r['config']} | {r['macro_f1']:.3f} | {r['accuracy']:.3f} | {r['macro_f1_en']:.3f} | "
-                f"{r['macro_f1_zh']:.3f} | {r['accuracy_zh']:.3f} | {r['brier']:.3f} | {r['seconds']} |"
+                f"{r['macro_f1_zh']:.3f} | {r['accuracy_zh']:.3f} | {r['brier']:.3f} |"
             )
         lines.append("")
-    Path(args.out).write_text("\n".join(lines), encoding="utf-8")
-    return 0
+    lines += [
+        "## The choice",
+        "",
+        "The shipped default is logistic regression on TF-IDF word (1-2) and character (1-4) n-grams plus",
+        "the lexicon concepts, trained on all material. On all material it ties with SGD and the calibrated",
+        "SVM on the same features (differences under 0.01, well inside the bootstrap interval of the",
+        "benchmark report) and beats complement naive Bayes; it is kept for its native, well-ranked",
+        "probabilities and its deterministic solver. The lexicon is the largest single gain when training on the seeds alone,",
+        "and still adds on all material. The same five documents both choose and score the configuration,",
+        "so the best row of each table is somewhat optimistic; the spread between rows shows how much a",
+        "choice of family matters here.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ _EXPORTS = {
     "ConceptFeatures": "lexicon",
     "read_lexicon": "lexicon",
     "load_model": "persistence",
+    "ModelVersionWarning": "persistence",
     "save_model": "persistence",
     "read_model_card": "persistence",
     "LABELS": "corpus",
@@ -89,7 +90,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .evaluation import bootstrap_macro_f1, leave_one_document_out, quality_report
     from .lexicon import ConceptFeatures, read_lexicon
     from .model import DocumentSummary, Explanation, Prediction, StanceClassifier
-    from .persistence import load_model, read_model_card, save_model
+    from .persistence import ModelVersionWarning, load_model, read_model_card, save_model
     from .segmentation import Sentence, detect_language, segment_sentences
     from .tokenization import normalize_text, tokenize
     from .training import train_model

@@ -260,6 +260,6 @@ def add_commands(commands, model_help: str) -> None:
     suggest.add_argument("--out", default=None, metavar="FILE", help="where to write (default: standard output)")
     suggest.add_argument("--exclude", nargs="+", default=None, metavar="FILE",
                          help="labelled files whose sentences (and their near-duplicates) are not suggested again")
-    suggest.add_argument("--similarity", type=_similarity, default=0.8,
-                         help="character 3-gram Jaccard from which sentences are near-duplicates (default: 0.8)")
+    suggest.add_argument("--similarity", type=_similarity, default=0.85,
+                         help="character 3-gram Jaccard from which sentences are near-duplicates (default: 0.85)")
     suggest.set_defaults(run=_cmd_suggest)

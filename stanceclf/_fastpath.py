@@ -1,17 +1,23 @@
-"""Prediction without the per-n-gram Python loop of scikit-learn's character analyser.
+"""Prediction without the per-n-gram Python loops of scikit-learn's text vectorizers.
 
-A fitted pipeline spends almost all of its prediction time in
+Most of a fitted pipeline's prediction time went to
 ``TfidfVectorizer(analyzer="char_wb")``: scikit-learn builds every character
-n-gram as a Python string and looks each one up in a dict. This module computes
-the very same count matrix with numpy, in a few array operations per batch:
+n-gram as a Python string and counts it in a dict. This module computes the very
+same count matrix with numpy:
 
 * every character of the vocabulary gets a 16-bit id (1..K), any other
-  character the id ``0xFFFF``;
-* an n-gram of up to 4 characters is then one 64-bit integer (its ids side by
-  side), so the vocabulary is a sorted integer array and a batch's n-grams are
-  looked up at once with :func:`numpy.searchsorted`;
-* words are padded with a space on each side and separated by ``\\uffff``, whose
-  id belongs to no vocabulary entry, so no n-gram found spans two words.
+  character the id ``0xFFFF``; an n-gram of up to 4 characters is then one
+  64-bit integer (its ids side by side), and the vocabulary an open-addressing
+  hash table of such integers, probed for a whole batch at once;
+* words are padded with a space on each side and separated by ``\uffff``, whose
+  id belongs to no vocabulary entry, so no n-gram found spans two words;
+* words recur, so the n-gram counts of each distinct word (up to 16
+  characters, at most 32,768 words, then the cache starts afresh) are kept,
+  and a batch's counts are one sparse product, documents x words x n-grams.
+
+Word n-gram counts (``analyzer="word"`` with stanceclf's tokenizer) skip
+scikit-learn's per-feature counting loop the same way: one ``map`` over the
+vocabulary per document, counted with numpy.
 
 The counts then go through the vectorizer's own TF-IDF step and the pipeline's
 own classifier, so probabilities are bit-for-bit those of
@@ -268,27 +274,63 @@ def _char_index(vectorizer) -> _CharIndex | None:
     return index
 
 
-def _supported(vectorizer) -> bool:
+def _supported(vectorizer, analyzer: str) -> bool:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return (
         type(vectorizer) is TfidfVectorizer
-        and vectorizer.analyzer == "char_wb"
+        and vectorizer.analyzer == analyzer
         and vectorizer.input == "content"
         and vectorizer.preprocessor is None
         and vectorizer.strip_accents is None
         and hasattr(vectorizer, "vocabulary_")
         and hasattr(vectorizer, "_tfidf")
+        and (analyzer != "word" or (callable(vectorizer.tokenizer) and vectorizer.stop_words is None))
+    )
+
+
+def _word_counts(vectorizer, texts: list[str]) -> sp.csr_matrix:
+    """scikit-learn's word n-gram counts without its per-feature counting loop.
+
+    The n-grams are those of ``_word_ngrams`` (tokens, then the space-joined
+    runs of 2..max_n tokens); each document's columns are found with one
+    ``map`` over the vocabulary and counted with numpy.
+    """
+    get = vectorizer.vocabulary_.get
+    tokenizer = vectorizer.tokenizer
+    min_n, max_n = vectorizer.ngram_range
+    columns: list[int] = []
+    lengths = []
+    for text in texts:
+        tokens = tokenizer(text)
+        grams = list(tokens) if min_n == 1 else []
+        for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
+            grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        found = [column for column in map(get, grams) if column is not None]
+        columns.extend(found)
+        lengths.append(len(found))
+    n_features = len(vectorizer.vocabulary_)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    cells, values = np.unique(rows * n_features + np.asarray(columns, dtype=np.int64), return_counts=True)
+    indptr = np.searchsorted(cells // n_features, np.arange(len(texts) + 1))
+    return sp.csr_matrix(
+        (values, (cells % n_features).astype(np.int32), indptr.astype(np.int32)),
+        shape=(len(texts), n_features),
+        dtype=vectorizer.dtype,
     )
 
 
 def _vectorize(vectorizer, texts: list[str]):
-    index = _char_index(vectorizer) if _supported(vectorizer) else None
-    if index is None or any(_SEP in text for text in texts):
-        return vectorizer.transform(texts)
-    if vectorizer.lowercase:
-        texts = [text.lower() for text in texts]
-    counts = index.counts_by_word(texts, vectorizer.dtype)
+    if _supported(vectorizer, "word"):
+        texts = [text.lower() for text in texts] if vectorizer.lowercase else texts
+        counts = _word_counts(vectorizer, texts)
+    else:
+        index = _char_index(vectorizer) if _supported(vectorizer, "char_wb") else None
+        if index is None or any(_SEP in text for text in texts):
+            return vectorizer.transform(texts)
+        if vectorizer.lowercase:
+            texts = [text.lower() for text in texts]
+        counts = index.counts_by_word(texts, vectorizer.dtype)
     if vectorizer.binary:
         counts.data.fill(1)
     return vectorizer._tfidf.transform(counts, copy=False)

@@ -350,7 +350,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seeds", action="store_true", help="train on the shipped seed corpus")
     train.add_argument("--seeds-only", action="store_true", help="use the seed documents alone (no translations or supplementary corpus)")
     train.add_argument("--out", required=True, help="the artifact to write (.joblib); the card goes beside it")
-    train.add_argument("--no-cv", action="store_true", help="skip the leave-one-document-out measurement")
+    train.add_argument("--no-cv", action="store_true",
+                       help="skip the cross-validated measurement (leave-one-document-out with --seeds)")
     from ._cli_retraining import add_commands, add_train_options
 
     add_train_options(train)

@@ -267,7 +267,8 @@ def read_model_card(path: str | Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise FileNotFoundError(f"The model card {card} is missing.") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"The model card {card} is not valid JSON ({getattr(error, 'msg', error.reason)}).") from None
+        reason = error.msg if isinstance(error, json.JSONDecodeError) else error.reason
+        raise ValueError(f"The model card {card} is not valid JSON ({reason}).") from None
     if not isinstance(content, dict):
         raise ValueError(f"The model card {card} must hold a JSON object. Got a {type(content).__name__} instead.")
     return content

@@ -148,7 +148,7 @@ def _groups(records: Sequence[LabelledText]) -> list[str] | None:
     return [doc if doc is not None else f"\0{i}" for i, doc in enumerate(docs)]
 
 
-def _fold_problems(records: Sequence[LabelledText], n_folds: int) -> list[LabelProblem]:
+def _fold_problems(records: Sequence[LabelledText]) -> list[LabelProblem]:
     groups = _groups(records)
     if groups is None or not records:
         return []
@@ -194,7 +194,7 @@ def load_training_data(
         labelled.skipped[f"label {SKIP!r}"] = skipped
     problems.extend(label_count_problems(labelled.records, n_folds or 1))
     if n_folds:
-        problems.extend(_fold_problems(labelled.records, n_folds))
+        problems.extend(_fold_problems(labelled.records))
     data = TrainingData(labelled)
     if with_seeds:
         seeds = _seed_records(DEFAULT_INGREDIENTS)
@@ -591,8 +591,11 @@ def train_from_labels(
     records = data.all_records
     if progress is not None:
         progress(f"training {_describe(chosen)} on {len(records)} sentences")
+    from threadpoolctl import threadpool_limits
+
     started = time.perf_counter()
-    model = StanceClassifier(**chosen).fit([r.text for r in records], [r.label for r in records])
+    with threadpool_limits(limits=1):  # see _fit_fold: one thread is faster here
+        model = StanceClassifier(**chosen).fit([r.text for r in records], [r.label for r in records])
     card["training_seconds"] = round(time.perf_counter() - started, 3)
     card["random_state"] = random_state
     call = [repr([str(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)])]

@@ -1,7 +1,8 @@
 """The fast prediction path gives exactly scikit-learn's probabilities.
 
 ``StanceClassifier`` predicts through :mod:`stanceclf._fastpath`, which counts
-character n-grams with numpy instead of scikit-learn's per-n-gram Python loop.
+character and word n-grams with numpy instead of scikit-learn's per-n-gram
+Python loops.
 These tests compare it with ``pipeline_.predict_proba`` (scikit-learn's own
 path) bit for bit: on the whole seed corpus, on arbitrary text, for the shipped
 model and for models with every feature family.
@@ -57,6 +58,12 @@ def test_shipped_models_predict_exactly_as_scikit_learn_on_the_corpus(name, corp
 
 def test_every_feature_family_predicts_exactly_as_scikit_learn(full_model, corpus):
     _assert_same(full_model, corpus)
+
+
+@pytest.mark.parametrize("word_ngram_range", [(1, 1), (2, 3), (1, 3)])
+def test_other_word_ngram_ranges_predict_exactly_as_scikit_learn(word_ngram_range, tiny_data, corpus):
+    model = stanceclf.StanceClassifier(features="word", use_lexicon=False, word_ngram_range=word_ngram_range)
+    _assert_same(model.fit(*tiny_data), corpus, fast=False)
 
 
 @pytest.mark.parametrize("char_ngram_range", [(2, 3), (1, 1), (4, 4), (3, 5)])

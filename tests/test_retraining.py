@@ -293,6 +293,7 @@ def test_a_run_killed_while_saving_leaves_the_previous_model(capsys, tmp_path, f
     done = subprocess.run([sys.executable, "-c", code, "train", "--data", str(other), "--out", str(out), "--no-cv"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == -signal.SIGKILL, done.stderr
+    assert "stanceclf: training" in done.stderr and "wrote" not in done.stderr  # killed after training, while saving
     assert _pair(out) == before
     assert load_model(out).classes_.tolist() == FOUR_LABELS
 
@@ -389,3 +390,13 @@ def test_problems_are_listed_with_every_file(tmp_path, four_csv):
         load_training_data([four_csv, bad], n_folds=3)
     assert [str(p) for p in error.value.problems] == [f"{bad}:1: missing label"]
     assert isinstance(error.value, ValueError)
+
+
+def test_one_document_cannot_be_cross_validated_by_document(tmp_path):
+    path = write_csv(tmp_path / "one.csv", [(t, lab, "same") for t, lab, _ in FOUR])
+    with pytest.raises(LabelProblems) as error:
+        load_training_data([path], n_folds=3)
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}: every record has the same 'doc' ('same'); grouped cross-validation needs at least 2 documents"
+    ]
+    assert len(load_training_data([path], n_folds=None).labelled.records) == 24  # fine without cross-validation

@@ -107,3 +107,24 @@ realistic = st.lists(
 @given(realistic)
 def test_segmentation_invariants_on_mixed_news_text(text):
     check_invariants(text)
+
+
+raw_documents = st.lists(
+    st.one_of(
+        st.sampled_from([
+            "<p>", "</p>", "<div class='x'>", "<br/>", "<script>var a = '<p>';</script>", "<!-- c -->", "<!--",
+            "&amp;", "&lt;p&gt;", "&nbsp;", "---\ntitle: x\n---\n", "\u3000", "\u200b", "\r\n", "\t",
+            "The U.S. SEC sued Mr. Li. ", "Bitcoin rose 40.5%! ", "央行发布通知。", "“挖矿不利于环境。”", "e.g. ", "…",
+        ]),
+        st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF), min_size=1, max_size=2),
+        st.text(max_size=5),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw_documents)
+def test_segmentation_invariants_on_cleaned_documents(raw):
+    # What classify segments is the cleaned text: offsets must index it.
+    check_invariants(clean_text(raw))

@@ -91,3 +91,18 @@ def test_summary_shares_and_top_sentences(shipped_model):
     for label, top in summary.top_sentences.items():
         assert len(top) <= 2 and all(p.label == label for p in top)
         assert [p.score for p in top] == sorted((p.score for p in top), reverse=True)
+
+
+@pytest.mark.parametrize("readme", ["README.md", "models/README.md"])
+def test_readmes_quote_the_card_metrics(readme):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / readme
+    if not path.is_file():
+        pytest.skip(f"{readme} is not part of this installation")
+    text = path.read_text(encoding="utf-8")
+    for name in ("default", "seeds-only"):
+        metrics = read_model_card(name)["metrics"]
+        assert f"{metrics['pooled']['macro_f1']:.3f}" in text
+        assert f"{metrics['pooled']['accuracy']:.3f}" in text
+        assert f"{metrics['per_language']['zh']['accuracy']:.3f}" in text
