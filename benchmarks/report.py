@@ -492,6 +492,10 @@ def _errors(data: dict) -> list[str]:
     return lines + ["", "</details>", ""]
 
 
+def _load(values) -> str:
+    return "/".join(f"{v:.2f}" for v in values)
+
+
 def _notes(data: dict) -> list[str]:
     lines = ["## Notes", ""]
     artifact = data["shipped"]["artifact"]
@@ -510,6 +514,13 @@ def _notes(data: dict) -> list[str]:
         lines.append("- fastText probabilities come from its single-line predict: with numpy 2, fasttext-wheel "
                      "0.9.2's list `predict(..., k=-1)` repeats the top probability for every label; the throughput "
                      "measurement uses the list call with `k=1`, whose output is right.")
+    load = data["environment"].get("load_average") or {}
+    if load.get("start") is not None:
+        lines.append("- System load average (1, 5, 15 min) at the start of the run "
+                     f"{_load(load['start'])}, before the cost and speed phase {_load(load['before_cost_phase'])}, at "
+                     f"the end {_load(load['end'])}. The run itself adds up to its number of workers during the quality "
+                     "phase and about 1 during the cost and speed phase; more than that means other processes shared "
+                     "the machine, and speed figures are then lower than on an idle one.")
     lines.append(f"- Timing of this run: quality phase {data['timing']['quality_seconds']:.0f} s, cost and speed "
                  f"{data['timing']['cost_seconds']:.0f} s, total {data['timing']['total_seconds']:.0f} s.")
     return lines + [""]

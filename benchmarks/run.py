@@ -503,6 +503,7 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
     """Measure everything, write results/NAME.json, REPORT.md and figures/ under ``out_dir``."""
     progress = Progress()
     started = time.perf_counter()
+    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     version = fasttext_version()
     if version is None:
         progress(f"warning: {FASTTEXT_MISSING}; the report will say so")
@@ -515,6 +516,7 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
     quality_seconds = time.perf_counter() - started
 
     progress("cost and speed: fresh processes, one core")
+    load_before_cost = os.getloadavg() if hasattr(os, "getloadavg") else None
     scratch = Path(tempfile.mkdtemp(prefix="stanceclf-bench-"))
     try:
         cost = measure_costs(settings, reference.name if reference is not None else None, progress, scratch)
@@ -526,7 +528,9 @@ def run(settings: dict, *, name: str, out_dir: Path, jobs: int, mode: str, argv:
         "mode": mode,
         "command": "python benchmarks/run.py" + ("" if not argv else " " + " ".join(argv)),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "environment": _environment(),
+        "environment": {**_environment(), "load_average": {
+            "start": load_before, "before_cost_phase": load_before_cost,
+            "end": os.getloadavg() if hasattr(os, "getloadavg") else None}},
         "protocol": {
             "cross_validation": "leave-one-document-out over the annotated seed documents: each document is held out "
                                 "whole, with its translations and their Traditional variants; supplementary sentences "

@@ -53,6 +53,10 @@ class BlockPool:
     def __init__(self, model, jobs: int, fmt: str):
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        if context.get_start_method() == "fork":
+            # Build jieba's dictionary and the n-gram index once, here: forked
+            # workers inherit them instead of each building its own.
+            model.predict(["Bitcoin 比特币"])
         self._pool = context.Pool(jobs, initializer=_start_worker, initargs=(model, fmt))
         self._limit = 4 * jobs
 

@@ -78,14 +78,6 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def params_to_card(params: dict[str, Any]) -> dict[str, Any]:
     """Estimator parameters in JSON form (tuples become lists), sorted by name."""
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in sorted(params.items())}
