@@ -82,11 +82,11 @@ def throughput(repeat: int) -> dict:
                 index._reset_words()
 
     result: dict = {"load_average": _load(), "n_sentences": {k: len(v) for k, v in sentences.items()}}
-    version_1 = _version_1_pipeline(pipeline)
+    version_1 = _Version1(pipeline)
     for lang, texts in sentences.items():
         row = {
             "mean_chars": round(sum(map(len, texts)) / len(texts), 1),
-            "stanceclf_1_0_0_path": _best_rate(lambda xs: version_1(xs), texts, repeat),
+            "stanceclf_1_0_0_path": _best_rate(version_1, texts, repeat),
             "scikit_learn_vectorizers": _best_rate(pipeline.predict_proba, texts, repeat, before=forget_words),
             "stanceclf_cold": _best_rate(model.predict, texts, repeat, before=forget_words),
             "stanceclf_warm": _best_rate(model.predict, texts, repeat),
@@ -99,39 +99,94 @@ def throughput(repeat: int) -> dict:
     return result
 
 
-def _version_1_pipeline(pipeline):
+class _Version1:
     """``predict_proba`` as stanceclf 1.0.0 ran it, on the same fitted model.
 
     scikit-learn's own vectorizers, jieba's ``cut`` for every Chinese run, and
     the lexicon as one flat alternation of its cues, longest first.
     """
-    import copy
-    import re
-    from functools import lru_cache
 
-    from stanceclf import tokenization
+    def __init__(self, pipeline):
+        import copy
+        import re
 
-    model = copy.deepcopy(pipeline)
-    for name, part in model.named_steps["features"].transformer_list:
-        if name == "concept":
-            alternatives = [
-                re.escape(cue) if re.search(r"[^\x00-\x7f]", cue) else rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])"
-                for cue in sorted(part.concept_of_, key=len, reverse=True)
-            ]
-            part.pattern_ = re.compile("|".join(alternatives))
+        self.pipeline = copy.deepcopy(pipeline)
+        for name, part in self.pipeline.named_steps["features"].transformer_list:
+            if name == "concept":
+                alternatives = [
+                    re.escape(cue) if re.search(r"[^\x00-\x7f]", cue) else rf"(?<![a-z0-9]){re.escape(cue)}(?![a-z0-9])"
+                    for cue in sorted(part.concept_of_, key=len, reverse=True)
+                ]
+                part.pattern_ = re.compile("|".join(alternatives))
 
-    def predict_proba(texts):
+    def with_jieba(self, function):
+        from functools import lru_cache
+
+        from stanceclf import tokenization
+
         fast = tokenization._cut_chinese
         # A fresh cache per call: every pass starts cold, as the others do.
         tokenization._cut_chinese = lru_cache(maxsize=65536)(
             lambda run: tuple(tokenization.jieba_tokenizer().cut(run, HMM=False))
         )
         try:
-            return model.predict_proba(texts)
+            return function()
         finally:
             tokenization._cut_chinese = fast
 
-    return predict_proba
+    def __call__(self, texts):
+        return self.with_jieba(lambda: self.pipeline.predict_proba(texts))
+
+
+def components(repeat: int) -> dict:
+    """Microseconds per sentence of each step of the shipped model, before and after.
+
+    "1.0.0" is the step as stanceclf 1.0.0 ran it (scikit-learn's vectorizers,
+    jieba's cut, the flat lexicon alternation); "now" is this version's.
+    Every pass starts cold (no cached word or Chinese run).
+    """
+    import stanceclf
+    from stanceclf import _fastpath, tokenization
+
+    model = stanceclf.load_model()
+    pipeline = model.pipeline_
+    old = _Version1(pipeline)
+    model.predict(["warm-up 预热"])
+    old(["warm-up 预热"])
+    parts = dict(pipeline.named_steps["features"].transformer_list)
+    old_parts = dict(old.pipeline.named_steps["features"].transformer_list)
+
+    def cold():
+        tokenization._cut_chinese.cache_clear()
+        for index in list(_fastpath._indexes.values()):
+            if index:
+                index._reset_words()
+
+    def microseconds(function, texts) -> float:
+        return 1e6 / _best_rate(lambda xs: function(xs), texts, repeat, before=cold)
+
+    jieba = tokenization.jieba_tokenizer()
+    result: dict = {"load_average": _load()}
+    for lang, texts in _sentences().items():
+        normalised = pipeline.named_steps["normalize"].transform(texts)
+        row = {"normalize": microseconds(pipeline.named_steps["normalize"].transform, texts)}
+        if lang == "zh":
+            row["raw_jieba_cut_of_the_sentence"] = microseconds(lambda xs: [list(jieba.cut(x, HMM=False)) for x in xs], texts)
+        row["tokenize_1.0.0"] = microseconds(lambda xs: old.with_jieba(lambda: [tokenization.tokenize(x) for x in xs]), normalised)
+        row["tokenize_now"] = microseconds(lambda xs: [tokenization.tokenize(x) for x in xs], normalised)
+        for name in parts:
+            if name == "concept":
+                row["concept_1.0.0"] = microseconds(old_parts[name].transform, normalised)
+                row["concept_now"] = microseconds(parts[name].transform, normalised)
+            else:
+                row[f"{name}_1.0.0"] = microseconds(lambda xs, n=name: old.with_jieba(lambda: old_parts[n].transform(xs)), normalised)
+                row[f"{name}_now"] = microseconds(lambda xs, n=name: _fastpath._vectorize(parts[n], xs), normalised)
+        features = _fastpath.transform(pipeline, texts)
+        row["classifier"] = microseconds(lambda xs: pipeline.steps[-1][1].predict_proba(features), texts)
+        row["whole_predict_1.0.0"] = microseconds(old, texts)
+        row["whole_predict_now"] = microseconds(model.predict, texts)
+        result[lang] = {k: round(v, 1) for k, v in row.items()}
+    return result
 
 
 def _fasttext(texts: list[str], sentences: dict, repeat: int) -> dict:
@@ -337,16 +392,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, streaming up to 100k sentences")
     parser.add_argument("--out", default=str(HERE / "results" / "speed.json"))
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["throughput", "startup", "streaming", "jobs", "training"])
+                        choices=["throughput", "components", "startup", "streaming", "jobs", "training"])
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-    chosen = set(args.only or ["throughput", "startup", "streaming", "jobs", "training"])
+    chosen = set(args.only or ["throughput", "components", "startup", "streaming", "jobs", "training"])
     report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
         if "throughput" in chosen:
             report["throughput"] = throughput(repeat)
+        if "components" in chosen:
+            report["components"] = components(repeat)
         if "startup" in chosen:
             report["startup"] = startup(5 if args.quick else 9, scratch)
         if "streaming" in chosen:

@@ -181,10 +181,11 @@ class ConceptFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "concepts_")
         texts = check_texts(texts, "texts")
         column = {concept: j for j, concept in enumerate(self.concepts_)}
+        finditer = self._pattern().finditer
         data, indices, indptr = [], [], [0]
         for text in texts:
             counts: dict[int, int] = {}
-            for match in self.pattern_.finditer(text):
+            for match in finditer(text):
                 j = column[self.concept_of_[match.group(0)]]
                 counts[j] = counts.get(j, 0) + 1
             for j in sorted(counts):
@@ -195,6 +196,19 @@ class ConceptFeatures(TransformerMixin, BaseEstimator):
             (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
             shape=(len(texts), len(self.concepts_)),
         )
+
+    def _pattern(self) -> re.Pattern[str]:
+        pattern = self.__dict__.get("pattern_")
+        if pattern is None:
+            pattern = self.pattern_ = re.compile(_trie_pattern(self.concept_of_))
+        return pattern
+
+    def __getstate__(self):
+        # Artifacts keep the cues, not the compiled pattern: compiling it takes
+        # longer than unpickling the rest of a model, so it is done on first use.
+        state = super().__getstate__()
+        state.pop("pattern_", None)
+        return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "concepts_")
