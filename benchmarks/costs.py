@@ -60,6 +60,14 @@ def _pin_one_core() -> None:
 
 
 def _peak_rss_mb() -> float:
+    # VmHWM belongs to this program's address space; getrusage's ru_maxrss
+    # would also count the parent's memory copied at fork, before exec.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
