@@ -508,8 +508,10 @@ def _notes(data: dict) -> list[str]:
     else:
         lines.append("- The shipped artifact was trained with the current `DEFAULT_PARAMS` and `DEFAULT_INGREDIENTS`, so "
                      "its quality rows and its speed rows describe the same model.")
-    lines.append("- The concept lexicon and the keyword rules are fixed files, not learned per fold; if any of their "
-                 "cues were chosen while reading the seed documents, the lexicon and keyword-rule rows are optimistic.")
+    lines.append("- The concept lexicon and the keyword rules are fixed files, not learned per fold. The lexicon was "
+                 "written from the annotation guide and general knowledge of the domain without reading the seed "
+                 "documents, and the rules only map each lexicon concept to the label it names; still, labels and "
+                 "concepts come from the same guide, which favours both rows.")
     if data["fasttext"]["installed"]:
         lines.append("- fastText probabilities come from its single-line predict: with numpy 2, fasttext-wheel "
                      "0.9.2's list `predict(..., k=-1)` repeats the top probability for every label; the throughput "
