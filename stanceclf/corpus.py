@@ -16,6 +16,7 @@ Layout of ``seeds/``:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -102,16 +103,15 @@ def load_supplementary(directory: str | Path | None = None) -> list[dict]:
     return [r for path in sorted((directory / "supplementary").glob("*.jsonl")) for r in read_jsonl(path)]
 
 
-def _to_traditional(text: str) -> str:
+@functools.cache
+def _simplified_to_traditional():
     import opencc
 
-    global _S2T
-    if _S2T is None:
-        _S2T = opencc.OpenCC("s2t")
-    return _S2T.convert(text)
+    return opencc.OpenCC("s2t")
 
 
-_S2T = None
+def _to_traditional(text: str) -> str:
+    return _simplified_to_traditional().convert(text)
 
 
 def build_training_set(
