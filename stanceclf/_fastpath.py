@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from itertools import chain, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -91,7 +92,7 @@ class _CharIndex:
         """
         with self.lock:
             words_of = [document.split() for document in documents]
-            flat = [word for words in words_of for word in words]
+            flat = list(chain.from_iterable(words_of))
             row = self.word_row
             distinct = [word for word in dict.fromkeys(flat) if word not in row]
             # Long "words" (a Chinese sentence has no spaces) seldom recur:
@@ -113,7 +114,7 @@ class _CharIndex:
                 self.word_counts = _append(self.word_counts, used, values)
                 indptr = np.concatenate((indptr, once_indptr[1:] + used))
             get = row.get
-            word_ids = np.fromiter((get(word, -1) for word in flat), dtype=np.int64, count=len(flat))
+            word_ids = np.fromiter(map(get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
             if once:
                 batch_row = dict(zip(once, range(n_cached, n_cached + len(once))))
                 missing = np.flatnonzero(word_ids < 0)
@@ -293,25 +294,31 @@ def _word_counts(vectorizer, texts: list[str]) -> sp.csr_matrix:
     """scikit-learn's word n-gram counts without its per-feature counting loop.
 
     The n-grams are those of ``_word_ngrams`` (tokens, then the space-joined
-    runs of 2..max_n tokens); each document's columns are found with one
-    ``map`` over the vocabulary and counted with numpy.
+    runs of 2..max_n tokens). They are built over the batch's tokens laid end
+    to end, n-grams that cross from one text into the next are dropped, and
+    all columns are found with one ``map`` over the vocabulary and counted
+    with numpy.
     """
     get = vectorizer.vocabulary_.get
     tokenizer = vectorizer.tokenizer
     min_n, max_n = vectorizer.ngram_range
-    columns: list[int] = []
-    lengths = []
-    for text in texts:
-        tokens = tokenizer(text)
-        grams = list(tokens) if min_n == 1 else []
-        for n in range(max(min_n, 2), min(max_n, len(tokens)) + 1):
-            grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-        found = [column for column in map(get, grams) if column is not None]
-        columns.extend(found)
-        lengths.append(len(found))
+    token_lists = [tokenizer(text) for text in texts]
+    tokens = list(chain.from_iterable(token_lists))
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    token_rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    columns, rows = [], []
+    for n in range(min_n, max_n + 1):
+        if len(tokens) < n:
+            break
+        grams = tokens if n == 1 else map(" ".join, zip(*(tokens[k:] for k in range(n))))
+        found = np.fromiter(map(get, grams, repeat(-1)), dtype=np.int64, count=len(tokens) - n + 1)
+        # An n-gram belongs to one text when its first and last token do.
+        keep = (found >= 0) & (token_rows[: len(found)] == token_rows[n - 1 :])
+        columns.append(found[keep])
+        rows.append(token_rows[: len(found)][keep])
     n_features = len(vectorizer.vocabulary_)
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    cells, values = np.unique(rows * n_features + np.asarray(columns, dtype=np.int64), return_counts=True)
+    cells = np.concatenate(rows) * n_features + np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
+    cells, values = np.unique(cells, return_counts=True)
     indptr = np.searchsorted(cells // n_features, np.arange(len(texts) + 1))
     return sp.csr_matrix(
         (values, (cells % n_features).astype(np.int32), indptr.astype(np.int32)),

@@ -122,6 +122,15 @@ _HTML_STEPS: list[_Step] = [
     (_ENTITY, _unescape),
 ]
 _SPACE_STEPS: list[_Step] = [(_HSPACE, _space), (_VSPACE, _newline)]
+# What each space step rewrites: any white space but " " (str.isspace() is
+# what \s means to these patterns), and " " twice. Text holding none of these
+# substrings is left as it is by the step, which a few substring searches
+# find out far faster than the regular expression's scan.
+_WHITE_SPACE = tuple(c for c in map(chr, range(0x3001)) if c.isspace())  # U+3000 is the last
+_STEP_TRIGGERS = (
+    tuple(c for c in _WHITE_SPACE if c != " " and _HSPACE.fullmatch(c)) + ("  ",),
+    tuple(c for c in _WHITE_SPACE if c != "\n" and not _HSPACE.fullmatch(c)) + (" \n", "\n ", "\n\n"),
+)
 
 
 def _clean_once(text: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray | None]:
@@ -136,7 +145,9 @@ def _clean_once(text: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray 
             offsets = offsets[end:]
     if _HTML_TAG.search(text):
         text, offsets = _apply(text, offsets, _HTML_STEPS)
-    text, offsets = _apply(text, offsets, _SPACE_STEPS)
+    for step, triggers in zip(_SPACE_STEPS, _STEP_TRIGGERS):
+        if any(trigger in text for trigger in triggers):
+            text, offsets = _apply(text, offsets, [step])
     stripped = text.strip()
     if offsets is not None and stripped != text:
         lead = len(text) - len(text.lstrip())
@@ -153,13 +164,24 @@ def _clean(raw: str, offsets: np.ndarray | None) -> tuple[str, np.ndarray | None
     # until nothing changes makes clean_text idempotent. Each pass unwraps one
     # level of escaping, so the passes are capped: a crafted text escaped
     # hundreds of levels deep would otherwise take quadratic time.
+    #
+    # A pass leaves single spaces, lone line breaks and no white space at
+    # either end, which the next pass's space steps keep as they are. So the
+    # next pass can only change text that starts with front matter or holds a
+    # tag (what it would strip or unescape), and is skipped otherwise.
     text = raw
     for _ in range(_MAX_PASSES):
         cleaned, offsets = _clean_once(text, offsets)
         if cleaned == text:
             break
         text = cleaned
+        if not _may_change_again(text):
+            break
     return text, offsets
+
+
+def _may_change_again(cleaned: str) -> bool:
+    return _FRONT_MATTER.match(cleaned) is not None or _HTML_TAG.search(cleaned) is not None
 
 
 def clean_text(raw: str) -> str:

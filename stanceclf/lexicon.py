@@ -181,12 +181,13 @@ class ConceptFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "concepts_")
         texts = check_texts(texts, "texts")
         column = {concept: j for j, concept in enumerate(self.concepts_)}
-        finditer = self._pattern().finditer
+        column_of_cue = {cue: column[concept] for cue, concept in self.concept_of_.items()}
+        findall = self._pattern().findall  # the pattern has no groups: whole matches
         data, indices, indptr = [], [], [0]
         for text in texts:
             counts: dict[int, int] = {}
-            for match in finditer(text):
-                j = column[self.concept_of_[match.group(0)]]
+            for cue in findall(text):
+                j = column_of_cue[cue]
                 counts[j] = counts.get(j, 0) + 1
             for j in sorted(counts):
                 indices.append(j)

@@ -29,9 +29,8 @@ __all__ = ["normalize_text", "tokenize", "jieba_tokenizer", "to_simplified"]
 
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)*$")
-_PERCENT = re.compile(r"^[+-]?\d+(?:[.,]\d+)*%$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*%?", re.UNICODE)
+_DIGIT = re.compile(r"\d")
 _HAN_RUN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)")
 
 _lock = threading.Lock()
@@ -108,12 +107,13 @@ def normalize_text(text: str) -> str:
     return to_simplified(unicodedata.normalize("NFKC", text).lower())
 
 
-def _number_token(token: str) -> str:
-    if _PERCENT.match(token):
-        return "<pct>"
-    if _NUMBER.match(token):
-        return "<num>"
-    return token
+def _words(text: str) -> list[str]:
+    """The ``_WORD`` tokens of ``text``, numbers as ``<num>`` and percentages as ``<pct>``."""
+    words = _WORD.findall(text)
+    if not _DIGIT.search(text):  # most sentences: no number to rewrite
+        return words
+    # A _WORD token that starts with a digit is a number (its second branch).
+    return [("<pct>" if word[-1] == "%" else "<num>") if _DIGIT.match(word) else word for word in words]
 
 
 # jieba's cut() first splits its input into blocks of these characters (and
@@ -193,7 +193,7 @@ def tokenize(text: str) -> list[str]:
     ['央行', '宣布', '全面禁止', '虚拟货币', '交易']
     """
     if not _HAN.search(text):
-        return [_number_token(word) for word in _WORD.findall(text)]
+        return _words(text)
     # jieba sees only the runs of Chinese characters; Latin words and numbers
     # in between are tokenised exactly as in English text.
     tokens: list[str] = []
@@ -201,5 +201,5 @@ def tokenize(text: str) -> list[str]:
         if run.group(1) is not None:
             tokens.extend(_cut_chinese(run.group(1)))
         else:
-            tokens.extend(_number_token(word) for word in _WORD.findall(run.group(2)))
+            tokens.extend(_words(run.group(2)))
     return tokens

@@ -85,3 +85,40 @@ def test_clean_text_is_idempotent_on_html_like_text(raw):
     once = clean_text(raw)
     assert clean_text(once) == once
     assert "\n\n" not in once and once == once.strip()
+
+
+def test_space_step_triggers_know_every_white_space_character():
+    import sys
+
+    from stanceclf import cleaning
+
+    assert set(cleaning._WHITE_SPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+spacey_pieces = st.lists(
+    st.sampled_from(["<p>", "</p>", "&amp;lt;br&amp;gt;", "&nbsp;", "---", "---\u00a0", "a: 1", "Bitcoin", "央行",
+                     " ", "  ", "\n", "\r\n", "\t", "\u3000", "\u00a0", "\u2028", "\x1f", "\x0b", "x"]),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(spacey_pieces, st.text()))
+def test_skipped_steps_and_passes_change_nothing(raw):
+    # clean_text skips a space step when no substring it would rewrite is
+    # present, and a further pass when nothing in the text could change;
+    # running every step and every pass must give the same text and offsets.
+    from stanceclf import cleaning
+
+    fast = clean_text_with_offsets(raw)
+    saved = cleaning._STEP_TRIGGERS, cleaning._may_change_again
+    cleaning._STEP_TRIGGERS = (("",), ("",))  # "" is in every text: always run
+    cleaning._may_change_again = lambda text: True
+    try:
+        slow = clean_text_with_offsets(raw)
+        assert clean_text(raw) == slow[0]
+    finally:
+        cleaning._STEP_TRIGGERS, cleaning._may_change_again = saved
+    assert fast[0] == slow[0]
+    assert fast[1].tolist() == slow[1].tolist()
+    assert clean_text(raw) == fast[0]

@@ -10,6 +10,7 @@ Chinese text must be cut exactly as ``jieba.Tokenizer.cut`` cuts them.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,3 +57,26 @@ def test_arbitrary_chinese_is_cut_as_jieba_cuts_it(text):
 @given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FD5), min_size=1, max_size=30))
 def test_any_common_chinese_characters_are_cut_as_jieba_cuts_them(text):
     assert _ours(text) == _jieba(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("bitcoin rose 40.5% on monday", ["bitcoin", "rose", "<pct>", "on", "monday"]),
+        ("1,200 services in 2021's first half", ["<num>", "services", "in", "<num>", "s", "first", "half"]),
+        ("no numbers here", ["no", "numbers", "here"]),
+        ("٣٠% rise and 3.5.1 release", ["<pct>", "rise", "and", "<num>", "release"]),
+        ("it’s up 5 % today", ["it’s", "up", "<num>", "today"]),
+        ("x1 and 2x", ["x", "<num>", "and", "<num>", "x"]),
+        ("数字人民币试点扩大到10个城市", ["数字人民币", "试点", "扩大", "到", "<num>", "个", "城市"]),
+    ],
+)
+def test_numbers_and_percentages_become_placeholders(text, expected):
+    assert tokenize(text) == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(list("ab1٣.,%' ’_-+比特") + ["\U0001d7ce"]), max_size=30))
+def test_no_token_but_a_placeholder_holds_a_digit(text):
+    for token in tokenize(text):
+        assert token in ("<num>", "<pct>") or not any(c.isdecimal() for c in token)
