@@ -180,8 +180,7 @@ class ConceptFeatures(TransformerMixin, BaseEstimator):
     def transform(self, texts) -> sp.csr_matrix:
         check_is_fitted(self, "concepts_")
         texts = check_texts(texts, "texts")
-        column = {concept: j for j, concept in enumerate(self.concepts_)}
-        column_of_cue = {cue: column[concept] for cue, concept in self.concept_of_.items()}
+        column_of_cue = self._column_of_cue()
         findall = self._pattern().findall  # the pattern has no groups: whole matches
         data, indices, indptr = [], [], [0]
         for text in texts:
@@ -204,11 +203,19 @@ class ConceptFeatures(TransformerMixin, BaseEstimator):
             pattern = self.pattern_ = re.compile(_trie_pattern(self.concept_of_))
         return pattern
 
+    def _column_of_cue(self) -> dict[str, int]:
+        columns = self.__dict__.get("_columns")
+        if columns is None or columns[0] is not self.concept_of_:  # built once per fit
+            column = {concept: j for j, concept in enumerate(self.concepts_)}
+            columns = self._columns = (self.concept_of_, {cue: column[c] for cue, c in self.concept_of_.items()})
+        return columns[1]
+
     def __getstate__(self):
         # Artifacts keep the cues, not the compiled pattern: compiling it takes
         # longer than unpickling the rest of a model, so it is done on first use.
         state = super().__getstate__()
         state.pop("pattern_", None)
+        state.pop("_columns", None)
         return state
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:

@@ -98,3 +98,16 @@ def test_a_refitted_vectorizer_is_not_served_from_a_stale_index(tiny_data):
     texts, labels = tiny_data
     model.pipeline_.fit(texts[::-1] + ["mining ban"], labels[::-1] + ["regulatory_crackdown"])
     _assert_same(model, probe)
+
+
+@pytest.mark.parametrize("classifier", ["logreg", "svm", "nb", "sgd"])
+@pytest.mark.parametrize("n_labels", [2, 3])
+def test_every_classifier_predicts_exactly_as_scikit_learn(classifier, n_labels, tiny_data, corpus):
+    # Multinomial logistic regression is computed by _fastpath itself; two
+    # labels and the other classifiers go through scikit-learn's predict_proba.
+    texts, labels = tiny_data
+    kept = sorted(set(labels))[:n_labels]
+    pairs = [(t, y) for t, y in zip(texts, labels) if y in kept]
+    model = stanceclf.StanceClassifier(classifier=classifier).fit([t for t, _ in pairs], [y for _, y in pairs])
+    assert len(model.classes_) == n_labels
+    _assert_same(model, corpus)
