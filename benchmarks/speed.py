@@ -16,7 +16,8 @@ Everything is measured in this one run, on this machine, one process at a time:
   on 10k, 100k and 1M sentences, each size in its own process;
 * ``stanceclf classify --jobs 1`` against ``--jobs 2`` on the same file
   (output compared byte for byte);
-* ``stanceclf train --seeds --no-cv``.
+* ``stanceclf train --seeds --no-cv``, and ``stanceclf train --data FILE --search`` on the
+  same sentences.
 
 Timings are the median of repetitions; throughput is the best of them (the
 least disturbed by other processes). The load average is recorded with each
@@ -384,7 +385,26 @@ def training(repeat: int, scratch: Path) -> dict:
                        check=True, capture_output=True)
         times.append(time.perf_counter() - start)
     card = json.loads((scratch / "t.json").read_text(encoding="utf-8"))
-    return {"load_average": _load(), "command_s": statistics.median(times), "fit_s_in_card": card.get("training_seconds")}
+    result = {"load_average": _load(), "command_s": statistics.median(times), "fit_s_in_card": card.get("training_seconds")}
+
+    # --search on the same 2,947 sentences as a user's label file (text and
+    # label only, so 5 stratified folds), once: it takes about a minute.
+    from stanceclf.corpus import build_training_set
+    from stanceclf.training import DEFAULT_INGREDIENTS
+
+    labels = scratch / "labels.jsonl"
+    with open(labels, "w", encoding="utf-8") as handle:
+        for example in build_training_set(DEFAULT_INGREDIENTS):
+            handle.write(json.dumps({"text": example.text, "label": example.label}, ensure_ascii=False) + "\n")
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "stanceclf", "train", "--data", str(labels), "--search", "--out", str(scratch / "s.joblib")],
+                   check=True, capture_output=True)
+    result["search_command_s"] = time.perf_counter() - start
+    search = json.loads((scratch / "s.json").read_text(encoding="utf-8"))["search"]
+    result["search_s_in_card"] = search["seconds"]
+    result["search_configurations"] = search["n_configurations"]
+    result["load_average_after"] = _load()
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
