@@ -11,6 +11,7 @@ Everything is measured in this one run, on this machine, one process at a time:
   stanceclf's own path (cold: caches emptied before each pass; warm: a second
   pass), against raw jieba on the same Chinese sentences, and against fastText
   (``fasttext-wheel``) and rjieba when installed;
+* the cost of one ``predict`` call for batches of 1 to 2,000 sentences;
 * ``import stanceclf`` and ``load_model()`` in fresh interpreters;
 * peak memory (max RSS) of ``classify_stream`` and of ``stanceclf classify``
   on 10k, 100k and 1M sentences, each size in its own process;
@@ -190,6 +191,26 @@ def components(repeat: int) -> dict:
     return result
 
 
+def batches(repeat: int) -> dict:
+    """Cost of one ``predict`` call by batch size: the fixed cost per call against the cost per sentence."""
+    import stanceclf
+
+    model = stanceclf.load_model()
+    texts = [t for lang_texts in _sentences().values() for t in lang_texts]
+    model.predict(texts)  # warm: this measures the cost of a call, not of first sights
+    result: dict = {"load_average": _load()}
+    for size in (1, 10, 100, 2000):
+        calls = [texts[i : i + size] for i in range(0, min(len(texts), 200 * size), size)]
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            for call in calls:
+                model.predict(call)
+            best = min(best, time.perf_counter() - start)
+        result[str(size)] = {"ms_per_call": 1e3 * best / len(calls), "us_per_sentence": 1e6 * best / sum(map(len, calls))}
+    return result
+
+
 def _fasttext(texts: list[str], sentences: dict, repeat: int) -> dict:
     try:
         sys.path.insert(0, str(HERE))
@@ -349,8 +370,11 @@ def jobs_scaling(n: int, repeat: int, scratch: Path) -> dict:
     sentences = [s.replace("\n", " ") for texts in _sentences().values() for s in texts]
     corpus = scratch / "jobs.txt"
     _write_corpus(corpus, sentences, n)
-    empty = scratch / "empty.txt"
-    empty.write_text("", encoding="utf-8")
+    # Start-up is measured on one English and one Chinese line, so that both
+    # runs load jieba as the corpus makes them do (an empty file would let
+    # --jobs 1 skip it while --jobs 2 loads it before starting its workers).
+    tiny = scratch / "two_lines.txt"
+    tiny.write_text("Bitcoin rose 5% on Monday.\n央行宣布全面禁止虚拟货币交易。\n", encoding="utf-8")
     result: dict = {"load_average_before": _load(), "sentences": n, "bytes": corpus.stat().st_size}
 
     def run(jobs: int, source: Path, target: Path) -> float:
@@ -365,8 +389,8 @@ def jobs_scaling(n: int, repeat: int, scratch: Path) -> dict:
         for jobs in (1, 2):
             times[jobs].append(run(jobs, corpus, scratch / f"jobs_{jobs}.jsonl"))
     for jobs in (1, 2):
-        # Start-up (imports, loading the model, starting workers) is paid once per run.
-        startup = statistics.median(run(jobs, empty, scratch / "empty.jsonl") for _ in range(3))
+        # Start-up (imports, loading the model and jieba, starting workers) is paid once per run.
+        startup = statistics.median(run(jobs, tiny, scratch / "two_lines.jsonl") for _ in range(3))
         result[f"jobs_{jobs}"] = {"runs_s": times[jobs], "best_s": min(times[jobs]), "startup_s": startup}
     one, two = result["jobs_1"], result["jobs_2"]
     result["speedup_best_wall"] = one["best_s"] / two["best_s"]
@@ -412,11 +436,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions, streaming up to 100k sentences")
     parser.add_argument("--out", default=str(HERE / "results" / "speed.json"))
     parser.add_argument("--only", nargs="*", default=None,
-                        choices=["throughput", "components", "startup", "streaming", "jobs", "training"])
+                        choices=["throughput", "components", "batches", "startup", "streaming", "jobs", "training"])
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
-    chosen = set(args.only or ["throughput", "components", "startup", "streaming", "jobs", "training"])
+    chosen = set(args.only or ["throughput", "components", "batches", "startup", "streaming", "jobs", "training"])
     report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory() as directory:
         scratch = Path(directory)
@@ -424,6 +448,8 @@ def main(argv: list[str] | None = None) -> int:
             report["throughput"] = throughput(repeat)
         if "components" in chosen:
             report["components"] = components(repeat)
+        if "batches" in chosen:
+            report["batches"] = batches(repeat)
         if "startup" in chosen:
             report["startup"] = startup(5 if args.quick else 9, scratch)
         if "streaming" in chosen:
