@@ -17,7 +17,7 @@ same count matrix with numpy:
 
 Word n-gram counts (``analyzer="word"`` with stanceclf's tokenizer) skip
 scikit-learn's per-feature counting loop the same way: one ``map`` over the
-vocabulary per document, counted with numpy.
+vocabulary per n-gram length for the whole batch, counted with numpy.
 
 The counts then go through the TF-IDF step and the classifier as
 scikit-learn computes them (its own code for the classifiers, and the same
@@ -25,10 +25,10 @@ numpy and Cython operations in the same order for TF-IDF and multinomial
 logistic regression, whose input validation costs more than the arithmetic on a
 short batch), so probabilities are bit-for-bit those of
 ``pipeline.predict_proba`` (``tests/test_fastpath.py`` checks it on the whole
-seed corpus, on arbitrary text and for every classifier). Anything this module does not recognise
-(another analyser, more than 4 characters, a custom preprocessor, a
-vocabulary of more than 65,534 characters, input holding ``\\uffff``) takes
-scikit-learn's own path.
+seed corpus, on arbitrary text and for every classifier). Anything this
+module does not recognise (another analyser, more than 4 characters, a custom
+preprocessor, a vocabulary of more than 65,534 characters, input holding
+``\\uffff``) takes scikit-learn's own path.
 """
 
 from __future__ import annotations
