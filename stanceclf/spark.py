@@ -78,19 +78,10 @@ def with_stance(
     shared = df.sparkSession.sparkContext.broadcast(model)
 
     def label_batches(batches):
+        from ._frames import label_frame
+
         classifier = shared.value  # unpickled once per Python worker, then cached
-        classes = [str(c) for c in classifier.classes_]
         for batch in batches:
-            texts = batch[column]
-            present = texts.notna().to_numpy()
-            labels = [None] * len(batch)
-            scores = [None] * len(batch)
-            if present.any():
-                proba = classifier.predict_proba(texts[present].tolist())
-                best = proba.argmax(axis=1)
-                for row, k, p in zip(present.nonzero()[0], best, proba[range(len(best)), best]):
-                    labels[row] = classes[k]
-                    scores[row] = float(p)
-            yield batch.assign(**{label: labels, score: scores})
+            yield label_frame(batch, classifier, column, label, score)
 
     return df.mapInPandas(label_batches, schema)
