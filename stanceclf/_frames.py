@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 __all__ = ["label_frame"]
 
 
@@ -10,12 +12,12 @@ def label_frame(frame, classifier, column: str, label: str, score: str):
 
     All present sentences of the frame go through one ``predict_proba`` call
     (the fast path's batches, never one row at a time); a missing sentence
-    (None or NaN) gets None in both new columns.
+    (None or NaN) gets None as its label and NaN as its score (null in Spark).
     """
     texts = frame[column]
     present = texts.notna().to_numpy()
     labels = [None] * len(frame)
-    scores = [None] * len(frame)
+    scores = np.full(len(frame), np.nan)  # float64 even when no sentence is present
     if present.any():
         classes = [str(c) for c in classifier.classes_]
         proba = classifier.predict_proba(texts[present].tolist())

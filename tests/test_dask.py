@@ -34,6 +34,14 @@ def test_labels_match_the_in_process_model(scheduler, sentences, shipped_model):
     assert result["sentence"].tolist()[:-1] == sentences
 
 
+def test_a_partition_without_sentences_keeps_the_score_column_numeric(shipped_model):
+    frame = dd.from_pandas(pd.DataFrame({"sentence": [None, None, "Bitcoin rose 5%", None]}), npartitions=2)
+    labelled = with_stance(frame, "sentence", model=shipped_model)
+    # Each partition as the function returns it matches the declared meta.
+    assert [part.compute(scheduler="sync")["score"].dtype for part in labelled.partitions] == ["float64", "float64"]
+    assert labelled.compute(scheduler="sync")["label"].tolist() == [None, None, "market_commentary", None]
+
+
 def test_the_model_is_one_task_of_the_graph(shipped_model):
     frame = dd.from_pandas(pd.DataFrame({"sentence": ["Bitcoin rose 5%"] * 8}), npartitions=4)
     graph = dict(with_stance(frame, "sentence", model=shipped_model).__dask_graph__())
