@@ -21,7 +21,7 @@ __all__ = ["BlockPool"]
 
 # About 1,800 sentences of news, near classify_stream's batches of 2,048: each
 # batch costs a few milliseconds on top of its sentences, so smaller pieces
-# spent more of the workers' time on that (64 KB pieces: 8% more CPU).
+# spent more of the workers' time on that (64 KB pieces: 9% more CPU).
 _PIECE_CHARS = 1 << 18
 
 _model = None

@@ -4,7 +4,7 @@ Needs the ``dask`` extra: ``pip install 'stanceclf[dask]'`` (Dask's DataFrame
 and pandas), and stanceclf installed on every worker.
 
 The model enters the task graph once, as a single task every partition
-depends on, so it is sent once to each worker and not once per partition.
+depends on, rather than as a copy in each partition's task.
 Each partition is labelled whole through the fast path of
 :meth:`stanceclf.StanceClassifier.predict_proba`.
 
